@@ -1,0 +1,1 @@
+"""HTTP APIs: parse, call a service, render. No business rules here."""

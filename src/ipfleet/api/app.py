@@ -1,0 +1,61 @@
+"""The ASGI application factory: v2 on a plain handler, everything else on Litestar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.exceptions import HTTPException
+
+from ipfleet import __version__
+from ipfleet.api.v2.app import PREFIX, Receive, Scope, Send, V2App
+from ipfleet.config import Settings, load_settings
+from ipfleet.store.uow import Database
+
+
+def _problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """RFC 9457 problem JSON for ipfleet's own endpoints."""
+    return Response(
+        {"type": "about:blank", "title": exc.detail, "status": exc.status_code},
+        status_code=exc.status_code,
+        media_type="application/problem+json",
+    )
+
+
+def _own_routes(db: Database) -> Litestar:
+    @get("/", media_type=MediaType.JSON)
+    async def index() -> dict[str, Any]:
+        return {"name": "ipfleet", "version": __version__, "apis": {"v2": "/apiv2/"}}
+
+    @get("/healthz", media_type=MediaType.JSON)
+    async def healthz() -> dict[str, str]:
+        db.read(lambda uow: uow.accounts.list()[:0])
+        return {"status": "ok"}
+
+    return Litestar(
+        route_handlers=[index, healthz],
+        exception_handlers={HTTPException: _problem},
+        on_shutdown=[db.dispose],
+        openapi_config=None,
+    )
+
+
+class IpfleetApp:
+    """Routes ``/apiv2/`` to the v2 handler and the rest to Litestar."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.v2 = V2App(self.db, settings)
+        self.own = _own_routes(self.db)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            await self.v2(scope, receive, send)
+        else:
+            await self.own(scope, receive, send)  # type: ignore[arg-type]
+
+
+def create_app(settings: Settings | None = None) -> IpfleetApp:
+    """A new application; settings are read from the environment when not given."""
+    return IpfleetApp(settings or load_settings())

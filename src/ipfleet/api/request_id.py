@@ -1,0 +1,18 @@
+"""Request ids: the caller's ``X-Request-Id`` when it is sane, else a fresh one."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import MutableMapping
+from typing import Any
+
+SANE = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_of(scope: MutableMapping[str, Any]) -> str:
+    """The id this request is logged and answered under."""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"x-request-id" and SANE.fullmatch(value):
+            return bytes(value).decode("ascii")
+    return uuid.uuid4().hex

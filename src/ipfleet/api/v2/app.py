@@ -1,0 +1,132 @@
+"""The v2 ASGI endpoint: a plain handler, since every byte of the answer is prescribed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ipfleet.api.request_id import request_id_of
+from ipfleet.api.v2.calls import CALLS, V2Request, V2Result
+from ipfleet.api.v2.errors import V2Error, list_form, to_v2
+from ipfleet.api.v2.params import parse_params
+from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
+from ipfleet.config import Settings
+from ipfleet.domain.errors import (
+    IpfleetError,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnknownCall,
+)
+from ipfleet.domain.records import Actor
+from ipfleet.services.keys import authenticate
+from ipfleet.store.uow import Database
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("ipfleet.api.v2")
+PREFIX = "/apiv2/"
+FORMATS = ("json", "xml")
+
+
+class V2App:
+    """Serves ``/apiv2/<module>.<action>.<format>``."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rid = request_id_of(scope)
+        name, _, fmt = scope["path"][len(PREFIX) :].rpartition(".")
+        if fmt not in FORMATS:
+            err = list_form([f"Unknown format: {fmt or '(none)'} (use json or xml)"], 404)
+            await self._send_error(send, err, "json", rid)
+            return
+        try:
+            result = await self._handle(scope, receive, name, rid)
+        except IpfleetError as exc:
+            await self._send_error(send, to_v2(exc), fmt, rid)
+            return
+        except Exception:
+            log.exception("unexpected error in v2 call %s (request %s)", name, rid)
+            err = list_form([f"Internal error (request id {rid})"], 500, always=True)
+            await self._send_error(send, err, fmt, rid)
+            return
+        body = php_json(result.json) if fmt == "json" else xml_document(result.xml)
+        await _respond(send, 200, body, fmt, rid)
+
+    async def _handle(self, scope: Scope, receive: Receive, name: str, rid: str) -> V2Result:
+        handler = CALLS.get(name)
+        if handler is None:
+            raise UnknownCall(f"Unknown API call: {name}")
+        method = scope["method"]
+        if method not in ("GET", "POST"):
+            raise MethodNotAllowed(method)
+        body = await _read_body(scope, receive, self.settings.max_body_bytes)
+        params = parse_params(
+            scope.get("query_string", b""),
+            body,
+            _header(scope, b"content-type"),
+            self.settings.max_ips_per_request,
+        )
+        account = authenticate(
+            self.db, username=params.get("api_user") or "", api_key=params.get("api_key") or ""
+        )
+        actor = Actor(name=f"v2:{account.username}", request_id=rid)
+        return await handler(V2Request(self.db, self.settings, account, actor, params))
+
+    async def _send_error(self, send: Send, err: V2Error, fmt: str, rid: str) -> None:
+        status = err.status if (err.always_status or self.settings.v2_http_errors) else 200
+        body = php_json(err.json) if fmt == "json" else xml_document(err.xml)
+        extra = [(b"allow", b"GET, POST")] if err.status == 405 else []
+        await _respond(send, status, body, fmt, rid, extra)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request body, refused as soon as it is known to exceed ``limit``."""
+    declared = _header(scope, b"content-length")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    fmt: str,
+    rid: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    headers = [
+        (b"content-type", JSON_TYPE if fmt == "json" else XML_TYPE),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", rid.encode()),
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

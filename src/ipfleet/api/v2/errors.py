@@ -1,0 +1,70 @@
+"""The one place that turns ipfleet errors into SendGrid v2's three error shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ipfleet.domain.errors import (
+    BadCredentials,
+    InvalidParameter,
+    IpfleetError,
+    MethodNotAllowed,
+    NotFound,
+    SubuserNotFound,
+    TooLarge,
+    Unauthorized,
+)
+from ipfleet.api.v2.render import Node
+
+
+@dataclass(frozen=True, slots=True)
+class V2Error:
+    """An error ready to render: body in both formats and the real HTTP status."""
+
+    json: Any
+    xml: Node
+    status: int
+    always_status: bool = False  # answered with ``status`` even in SendGrid's 200 mode
+
+
+def list_form(messages: list[str], status: int = 400, always: bool = False) -> V2Error:
+    """``{"message":"error","errors":[...]}``: generic validation errors."""
+    return V2Error(
+        json={"message": "error", "errors": messages},
+        xml=("result", [("message", "error"), ("errors", [("error", m) for m in messages])]),
+        status=status,
+        always_status=always,
+    )
+
+
+def object_form(code: int, message: str) -> V2Error:
+    """``{"error":{"code":N,"message":M}}``: raised before the action runs."""
+    return V2Error(
+        json={"error": {"code": code, "message": message}},
+        xml=("result", [("message", message)]),
+        status=code,
+    )
+
+
+def bare_form(message: str, status: int = 404) -> V2Error:
+    """``{"message":M}``: customer.enable / customer.disable for a missing user."""
+    return V2Error(
+        json={"message": message}, xml=("result", [("message", f"error: {message}")]), status=status
+    )
+
+
+def to_v2(exc: IpfleetError) -> V2Error:
+    """The v2 shape and status of any ipfleet error."""
+    if isinstance(exc, BadCredentials | Unauthorized):
+        return object_form(401, BadCredentials().message)
+    if isinstance(exc, SubuserNotFound | InvalidParameter):
+        return object_form(400, exc.message)
+    messages = list(exc.details) or [exc.message]
+    if isinstance(exc, MethodNotAllowed):
+        return list_form(messages, 405, always=True)
+    if isinstance(exc, TooLarge):
+        return list_form(messages, 413)
+    if isinstance(exc, NotFound):
+        return list_form(messages, 404)
+    return list_form(messages)

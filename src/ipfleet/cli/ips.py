@@ -1,0 +1,67 @@
+"""`ipfleet ip ...`: an account's IP addresses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ipfleet.cli.context import cli_actor, open_db
+from ipfleet.cli.output import emit_json, say, table
+from ipfleet.domain.states import IpState
+from ipfleet.services import ips as ip_svc
+
+ip_app = typer.Typer(help="IP addresses of an account.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@ip_app.command("add")
+def ip_add(
+    account: Annotated[str, typer.Argument(help="The account.")],
+    specs: Annotated[list[str], typer.Argument(help="Addresses or CIDR ranges (IPv4, IPv6).")],
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Take only the first N addresses of each range.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Put addresses on an account, all or nothing; a range adds its host addresses."""
+    result = ip_svc.add_ips(open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit)
+    if as_json:
+        emit_json({"account": account, "added": result.added, "already": result.already})
+    else:
+        say(f"Added {len(result.added)} address(es) to {account}; "
+            f"{len(result.already)} were already on it.")
+
+
+@ip_app.command("remove")
+def ip_remove(
+    account: Annotated[str, typer.Argument(help="The account.")],
+    addresses: Annotated[list[str], typer.Argument(help="Addresses to remove.")],
+    release: Annotated[
+        bool, typer.Option("--release", help="Also drop subusers' holdings of these IPs.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove addresses from an account (and from ipfleet), all or nothing."""
+    removed = ip_svc.remove_ips(
+        open_db(), username=account, addresses=addresses, release=release, actor=cli_actor()
+    )
+    if as_json:
+        emit_json({"account": account, "removed": removed})
+    else:
+        say(f"Removed {len(removed)} address(es) from {account}.")
+
+
+@ip_app.command("list")
+def ip_list(
+    account: Annotated[str, typer.Argument(help="The account.")],
+    state: Annotated[IpState, typer.Option(help="Which IPs to list.")] = IpState.ALL,
+    as_json: JsonOpt = False,
+) -> None:
+    """List an account's addresses in one state, in numeric order."""
+    ips = ip_svc.list_ips_by_name(open_db(), username=account, state=state)
+    if as_json:
+        emit_json(ips)
+    else:
+        table(f"{state.value} IPs of {account} ({len(ips)})", ["ip"], [(ip,) for ip in ips])

@@ -1,0 +1,91 @@
+"""`ipfleet db upgrade`, `ipfleet serve`, `ipfleet demo`."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from ipfleet.cli.context import cli_actor, open_db
+from ipfleet.cli.output import emit_json, say
+from ipfleet.config import load_settings
+from ipfleet.services.demo import ensure_demo
+from ipfleet.store.migrate import current, upgrade
+
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonOpt = False) -> None:
+    """Create or migrate the schema of IPFLEET_DATABASE_URL to this version."""
+    db = open_db(migrated=False)
+    before = current(db)
+    upgrade(db)
+    after = current(db)
+    if as_json:
+        emit_json({"from": before, "to": after})
+    else:
+        say(f"Database at revision {after}" + ("" if before == after else f" (was {before})."))
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default IPFLEET_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default IPFLEET_PORT).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default IPFLEET_WORKERS).")
+    ] = None,
+) -> None:
+    """Serve the HTTP APIs with granian."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    settings = load_settings()
+    open_db().dispose()  # refuse to start on an unmigrated database
+    bind_host = host or settings.host
+    bind_port = settings.port if port is None else port
+    # Workers read their settings from the environment, as this process did.
+    os.environ.setdefault("IPFLEET_DATABASE_URL", settings.database_url)
+    say(f"ipfleet serving on http://{bind_host}:{bind_port} "
+        f"({workers or settings.workers} worker(s), database {_safe_url(settings.database_url)})")
+    Granian(
+        "ipfleet.api.app:create_app",
+        address=bind_host,
+        port=bind_port,
+        interface=Interfaces.ASGI,
+        workers=workers or settings.workers,
+        factory=True,
+        log_level=settings.log_level,  # type: ignore[arg-type]
+        http1_settings=None,
+    ).serve()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def demo(as_json: JsonOpt = False) -> None:
+    """Create the demo account (idempotent) and print a fresh key with curl examples."""
+    settings = load_settings()
+    result = ensure_demo(open_db(), actor=cli_actor())
+    base = f"http://{settings.host}:{settings.port}/apiv2"
+    auth = f"api_user={result.username}&api_key={result.api_key}"
+    examples = [
+        f"curl '{base}/customer.ip.json?{auth}&list=all'",
+        f"curl '{base}/customer.sendip.xml?{auth}&task=list&user=alice'",
+        f"curl -X POST '{base}/customer.sendip.json' -d '{auth}' -d task=append "
+        "-d user=bob -d set=specify -d 'ip[]=192.0.2.5' -d 'ip[]=2001:db8::5'",
+    ]
+    if as_json:
+        emit_json({"username": result.username, "api_key": result.api_key, "examples": examples})
+        return
+    say(f"Demo account '{result.username}' is ready: 192.0.2.0/28 and 2001:db8::/124, "
+        "subusers alice, bob and carol (deactivated).")
+    say(f"API key (shown once): {result.api_key}")
+    say("Try, once the server is up:")
+    for line in examples:
+        say(f"  {line}")

@@ -1,0 +1,41 @@
+"""Typed settings, read from ``IPFLEET_*`` environment variables when asked (never at import)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of ipfleet; each is documented in README.md (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="IPFLEET_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./var/ipfleet.db",
+        description="SQLAlchemy URL of the database: sqlite:///PATH or postgresql+psycopg://...",
+    )
+    v2_http_errors: bool = Field(
+        default=False,
+        description="Answer v2 errors with real HTTP statuses (400/401/404/405/413) "
+        "instead of SendGrid's HTTP 200.",
+    )
+    outbound_cluster: str = Field(
+        default="SendGrid MTA",
+        description="Outbound cluster name for accounts that do not set their own.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    max_ips_per_request: int = Field(
+        default=10_000, ge=1, description="Most IP addresses one request may name."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `ipfleet serve` binds to.")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
+    workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")
+    log_level: str = Field(default="info", description="Log level of the server.")
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment now."""
+    return Settings()

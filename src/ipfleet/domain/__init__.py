@@ -1,0 +1,1 @@
+"""Pure domain rules: addresses, IP states, the error tree. Standard library only."""

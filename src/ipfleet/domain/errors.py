@@ -1,0 +1,198 @@
+"""The one error tree of ipfleet.
+
+Every failure a caller can cause is an ``IpfleetError`` with a stable ``code``. The kinds
+(``NotFound``, ``Conflict``, ``Invalid``, ``Forbidden``, ``Unauthorized``, ``TooLarge``)
+say what went wrong in general; each API maps them to its own wire shape in one place
+(``api/v2/errors.py`` for SendGrid v2), the CLI maps them to exit codes. ``details`` holds
+one human sentence per offending item (an address, a parameter), for errors that name
+several at once. Every code here is documented in ``docs/errors.md``; a test checks that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def summary(details: tuple[str, ...] | list[str], most: int = 5) -> str:
+    """The first few details joined, and how many more there are."""
+    shown = "; ".join(details[:most])
+    rest = len(details) - most
+    return f"{shown}; and {rest} more" if rest > 0 else shown
+
+
+class IpfleetError(Exception):
+    """Base of every error a caller can cause."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: tuple[str, ...] = tuple(details)
+
+
+class NotFound(IpfleetError):
+    """Something named does not exist (or is not visible to the caller)."""
+
+
+class Conflict(IpfleetError):
+    """The request contradicts the current state."""
+
+
+class Invalid(IpfleetError):
+    """The request is malformed or asks for something impossible."""
+
+
+class Forbidden(IpfleetError):
+    """The caller is known but may not do this."""
+
+
+class Unauthorized(IpfleetError):
+    """The caller's credentials are missing or wrong."""
+
+
+class TooLarge(IpfleetError):
+    """The request exceeds a size limit."""
+
+
+class BadCredentials(Unauthorized):
+    code = "bad_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("Permission denied, wrong credentials")
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Account does not exist: {username}")
+
+
+class SubuserNotFound(NotFound):
+    code = "subuser_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("User does not exist")
+
+
+class KeyNotFound(NotFound):
+    code = "key_not_found"
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"API key does not exist: {key_id}")
+
+
+class UnknownCall(NotFound):
+    code = "unknown_call"
+
+
+class AccountExists(Conflict):
+    code = "account_exists"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Account already exists: {username}")
+
+
+class SubuserExists(Conflict):
+    code = "subuser_exists"
+
+    def __init__(self) -> None:
+        super().__init__("Username already exists")
+
+
+class AddressInUse(Conflict):
+    """Addresses that are already on another account."""
+
+    code = "address_in_use"
+
+    def __init__(self, addresses: Iterable[str]) -> None:
+        details = [f"IP address is already on another account: {a}" for a in addresses]
+        super().__init__(summary(details), details)
+
+
+class AddressTaken(Conflict):
+    """Addresses that subusers still hold."""
+
+    code = "address_taken"
+
+    def __init__(self, addresses: Iterable[str]) -> None:
+        details = [f"IP address is held by subusers: {a}" for a in addresses]
+        super().__init__(summary(details), details)
+
+
+class AddressRejected(Invalid):
+    """Addresses that are malformed or not on the caller's account; one detail each."""
+
+    code = "address_rejected"
+
+    def __init__(self, details: Iterable[str]) -> None:
+        items = tuple(details)
+        super().__init__(summary(items), items)
+
+
+class MissingParameter(Invalid):
+    code = "missing_parameter"
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+        details = [f"Missing required parameter: {n}" for n in self.names]
+        super().__init__(summary(details), details)
+
+
+class InvalidParameter(Invalid):
+    code = "invalid_parameter"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Invalid {name} parameter")
+
+
+class InvalidValue(Invalid):
+    """A value that breaks a rule other than the ones above (names, limits, ranges)."""
+
+    code = "invalid_value"
+
+
+class EmptyIpSet(Invalid):
+    code = "empty_ip_set"
+
+    def __init__(self) -> None:
+        super().__init__("You need to assign at least ONE IP to your subuser")
+
+
+class RangeTooLarge(Invalid):
+    code = "range_too_large"
+
+
+class TooManyAddresses(TooLarge):
+    code = "too_many_addresses"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Too many IP addresses in one request (at most {limit})")
+
+
+class PayloadTooLarge(TooLarge):
+    code = "payload_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body too large (at most {limit} bytes)")
+
+
+class MethodNotAllowed(Invalid):
+    code = "method_not_allowed"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method not allowed: {method}")
+
+
+def all_error_classes() -> list[type[IpfleetError]]:
+    """Every concrete error class (those with their own code), for docs and tests."""
+    found: list[type[IpfleetError]] = []
+    stack: list[type[IpfleetError]] = [IpfleetError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if "code" in vars(cls) and cls is not IpfleetError:
+            found.append(cls)
+    return sorted(found, key=lambda c: c.code)

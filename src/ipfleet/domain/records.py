@@ -1,0 +1,47 @@
+"""Plain records passed between the layers (no behaviour, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes a change, and the request it came with (written to the change log)."""
+
+    name: str
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    username: str
+    outbound_cluster: str | None
+    ip_quota: int | None
+    data_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    key_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Subuser:
+    id: int
+    account_id: int
+    username: str
+    email: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IpRow:
+    id: int
+    address: str
+    account_id: int | None

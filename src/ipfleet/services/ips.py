@@ -1,0 +1,119 @@
+"""An account's IP addresses: list by state, add (addresses and ranges), remove."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
+from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
+from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.states import IpState
+from ipfleet.services.accounts import require_account
+from ipfleet.services.common import now, record
+from ipfleet.store.uow import Database, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    added: list[str]
+    already: list[str]
+
+
+def list_ips(db: Database, *, account: Account, state: IpState) -> list[str]:
+    """The account's addresses in ``state``, in numeric order."""
+    return db.read(lambda uow: uow.ips.list_state(account.id, state))
+
+
+def list_ips_by_name(db: Database, *, username: str, state: IpState) -> list[str]:
+    """As ``list_ips``, for an account named by the operator."""
+    return db.read(lambda uow: uow.ips.list_state(require_account(uow, username).id, state))
+
+
+def add_ips(
+    db: Database, *, username: str, specs: Sequence[str], actor: Actor, limit: int | None = None
+) -> AddResult:
+    """Put addresses and CIDR ranges on the account, all or nothing.
+
+    Addresses in the platform inventory move to the account; addresses already on it are
+    left as they are; any address on another account refuses the whole call.
+    """
+    addresses = expand(specs, limit=limit)
+    texts = [canonical(a) for a in addresses]
+
+    def work(uow: UnitOfWork) -> AddResult:
+        account = require_account(uow, username)
+        uow.accounts.bump(account.id)
+        found = uow.ips.find(texts)
+        elsewhere = [t for t in texts if t in found and found[t].account_id not in (None, account.id)]
+        if elsewhere:
+            raise AddressInUse(elsewhere)
+        already = [t for t in texts if t in found and found[t].account_id == account.id]
+        from_inventory = [found[t].id for t in texts if t in found and found[t].account_id is None]
+        stamp = now()
+        uow.ips.assign(from_inventory, account.id, stamp)
+        uow.ips.insert_many(
+            [
+                {
+                    "address": canonical(a), "sort_key": sort_key(a), "version": a.version,
+                    "account_id": account.id, "assigned_at": stamp, "created_at": stamp,
+                }
+                for a in addresses
+                if canonical(a) not in found
+            ]
+        )
+        added = [t for t in texts if t not in found or found[t].account_id is None]
+        if added:
+            record(
+                uow, actor, account_id=account.id, action="ip.add",
+                subject=f"account:{account.username}", after={"addresses": added},
+            )
+        return AddResult(added=added, already=already)
+
+    return db.write(work)
+
+
+def remove_ips(
+    db: Database, *, username: str, addresses: Sequence[str], release: bool, actor: Actor
+) -> list[str]:
+    """Take addresses off the account and out of ipfleet, all or nothing.
+
+    An address a subuser holds is refused unless ``release`` drops its holdings too.
+    """
+    problems: list[str] = []
+    texts: list[str] = []
+    for raw in dict.fromkeys(addresses):
+        try:
+            texts.append(canonical(parse_address(raw)))
+        except AddressRejected as exc:
+            problems.extend(exc.details)
+    if problems:
+        raise AddressRejected(problems)
+
+    def work(uow: UnitOfWork) -> list[str]:
+        account = require_account(uow, username)
+        uow.accounts.bump(account.id)
+        found = uow.ips.find(texts)
+        missing = [t for t in texts if t not in found or found[t].account_id != account.id]
+        if missing:
+            raise AddressRejected(f"IP address is not on your account: {t}" for t in missing)
+        ids = [found[t].id for t in texts]
+        holders = uow.ips.holders(ids)
+        if holders and not release:
+            raise AddressTaken(dict.fromkeys(a for a, _ in holders))
+        if holders:
+            uow.ips.release(ids)
+            record(
+                uow, actor, account_id=account.id, action="ip.release",
+                subject=f"account:{account.username}",
+                before={"holdings": [[a, u] for a, u in holders]},
+            )
+        uow.ips.delete(ids)
+        removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
+        record(
+            uow, actor, account_id=account.id, action="ip.remove",
+            subject=f"account:{account.username}", before={"addresses": removed},
+        )
+        return removed
+
+    return db.write(work)

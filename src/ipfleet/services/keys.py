@@ -1,0 +1,104 @@
+"""API keys: made in SendGrid's shape, stored only as a hash, checked in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from ipfleet.domain.errors import AccountNotFound, BadCredentials, KeyNotFound
+from ipfleet.domain.records import Account, ApiKeyInfo, Actor
+from ipfleet.services.common import now, record
+from ipfleet.store.uow import Database, UnitOfWork
+
+KEY_SHAPE = re.compile(r"SG\.([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}")
+# Compared against when no key matches, so a miss costs what a hit costs.
+_NO_HASH = hashlib.sha256(b"no such key").hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh key and its public id: ``SG.<22 chars>.<43 chars>``."""
+    key_id = secrets.token_urlsafe(16)
+    key = f"SG.{key_id}.{secrets.token_urlsafe(32)}"
+    return key, key_id
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key (keys are random, so a fast hash is enough)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def add_key(uow: UnitOfWork, actor: Actor, account: Account, name: str) -> str:
+    """Make a key for ``account`` inside the caller's transaction; return it."""
+    key, key_id = new_key()
+    uow.keys.add(account.id, key_id, hash_key(key), name, now())
+    record(
+        uow, actor, account_id=account.id, action="key.create",
+        subject=f"account:{account.username}", after={"key_id": key_id, "name": name},
+    )
+    return key
+
+
+def create_key(db: Database, *, username: str, name: str, actor: Actor) -> tuple[ApiKeyInfo, str]:
+    """A new key for the account; the key itself is returned this once only."""
+
+    def work(uow: UnitOfWork) -> tuple[ApiKeyInfo, str]:
+        account = uow.accounts.by_username(username)
+        if account is None:
+            raise AccountNotFound(username)
+        key = add_key(uow, actor, account, name)
+        info = next(k for k in uow.keys.list(account.id) if key.split(".")[1] == k.key_id)
+        return info, key
+
+    return db.write(work)
+
+
+def list_keys(db: Database, *, username: str) -> list[ApiKeyInfo]:
+    """The account's keys (ids and names, never secrets)."""
+
+    def work(uow: UnitOfWork) -> list[ApiKeyInfo]:
+        account = uow.accounts.by_username(username)
+        if account is None:
+            raise AccountNotFound(username)
+        return uow.keys.list(account.id)
+
+    return db.read(work)
+
+
+def revoke_key(db: Database, *, username: str, key_id: str, actor: Actor) -> None:
+    """Revoke one live key of the account."""
+
+    def work(uow: UnitOfWork) -> None:
+        account = uow.accounts.by_username(username)
+        if account is None:
+            raise AccountNotFound(username)
+        if not uow.keys.revoke(account.id, key_id, now()):
+            raise KeyNotFound(key_id)
+        record(
+            uow, actor, account_id=account.id, action="key.revoke",
+            subject=f"account:{account.username}", before={"key_id": key_id},
+        )
+
+    db.write(work)
+
+
+def check_key(uow: UnitOfWork, api_key: str, username: str | None = None) -> Account:
+    """The account that ``api_key`` (and ``username``, when given) identifies.
+
+    Any mismatch raises the same ``BadCredentials``, after the same hash comparison.
+    """
+    shape = KEY_SHAPE.fullmatch(api_key)
+    found = uow.keys.live_key(shape.group(1)) if shape else None
+    expected = found[1] if found else _NO_HASH
+    ok = hmac.compare_digest(hash_key(api_key), expected)
+    if not ok or found is None or (username is not None and found[0].username != username):
+        raise BadCredentials
+    return found[0]
+
+
+def authenticate(db: Database, *, username: str, api_key: str) -> Account:
+    """The account of a v2 ``api_user``/``api_key`` pair, or ``BadCredentials``."""
+    if not username or not api_key:
+        raise BadCredentials
+    return db.read(lambda uow: check_key(uow, api_key, username))

@@ -1,0 +1,168 @@
+"""Subusers of an account and the IPs each one holds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ipfleet.domain.addresses import address_error, canonical, parse_address
+from ipfleet.domain.errors import AddressRejected, EmptyIpSet, SubuserExists, SubuserNotFound
+from ipfleet.domain.records import Account, Actor, Subuser
+from ipfleet.services.accounts import require_account
+from ipfleet.services.common import now, record
+from ipfleet.services.names import check_name
+from ipfleet.store.uow import Database, UnitOfWork
+
+
+class SetMode(StrEnum):
+    """How ``set_subuser_ips`` chooses the new set (v2 ``set=``)."""
+
+    NONE = "none"
+    ALL = "all"
+    SPECIFY = "specify"
+
+
+@dataclass(frozen=True, slots=True)
+class SubuserView:
+    subuser: Subuser
+    ips: list[str]
+
+
+def require_subuser(uow: UnitOfWork, account: Account, username: str) -> Subuser:
+    """The account's subuser ``username``; another account's is not found either."""
+    sub = uow.subusers.get(account.id, username)
+    if sub is None:
+        raise SubuserNotFound
+    return sub
+
+
+def create_subuser(
+    db: Database, *, account_name: str, username: str, email: str, actor: Actor
+) -> Subuser:
+    """Register an active subuser holding no IPs; names are unique installation-wide."""
+    check_name(username)
+
+    def work(uow: UnitOfWork) -> Subuser:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
+            raise SubuserExists
+        uow.subusers.create(account.id, username, email, now())
+        record(
+            uow, actor, account_id=account.id, action="subuser.create",
+            subject=f"subuser:{username}", after={"email": email, "active": True},
+        )
+        return require_subuser(uow, account, username)
+
+    return db.write(work)
+
+
+def set_subuser_active(
+    db: Database, *, account_name: str, username: str, active: bool, actor: Actor
+) -> None:
+    """Activate or deactivate a subuser (its IPs count as available while it is inactive)."""
+
+    def work(uow: UnitOfWork) -> None:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        sub = require_subuser(uow, account, username)
+        if sub.active != active:
+            uow.subusers.set_active(sub.id, active)
+            record(
+                uow, actor, account_id=account.id, action="subuser.set_active",
+                subject=f"subuser:{username}", before={"active": sub.active},
+                after={"active": active},
+            )
+
+    db.write(work)
+
+
+def list_subusers(db: Database, *, account_name: str) -> list[SubuserView]:
+    """Every subuser of the account with its explicit set."""
+
+    def work(uow: UnitOfWork) -> list[SubuserView]:
+        account = require_account(uow, account_name)
+        held = uow.subusers.ips_by_subuser(account.id)
+        return [SubuserView(s, held.get(s.id, [])) for s in uow.subusers.list(account.id)]
+
+    return db.read(work)
+
+
+def subuser_ips(db: Database, *, account: Account, username: str) -> list[str]:
+    """The subuser's explicit set (empty means it sends from all the account's IPs)."""
+    return db.read(lambda uow: uow.subusers.ips(require_subuser(uow, account, username).id))
+
+
+def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[int]:
+    """Ids of the account's IPs named in ``ips``; every bad one named in one error."""
+    problems: list[str] = []
+    wanted: dict[str, str] = {}
+    for raw in dict.fromkeys(ips):
+        reason = address_error(raw)
+        if reason is None:
+            wanted[raw] = canonical(parse_address(raw))
+    found = uow.ips.find(list(dict.fromkeys(wanted.values())))
+    for raw in dict.fromkeys(ips):
+        if raw not in wanted:
+            problems.append(address_error(raw) or raw)
+            continue
+        row = found.get(wanted[raw])
+        if row is None or row.account_id != account.id:
+            problems.append(f"IP address is not on your account: {wanted[raw]}")
+    if problems:
+        raise AddressRejected(dict.fromkeys(problems))
+    return list(dict.fromkeys(found[c].id for c in wanted.values()))
+
+
+def set_subuser_ips(
+    db: Database,
+    *,
+    account: Account,
+    username: str,
+    mode: SetMode,
+    ips: Sequence[str] = (),
+    actor: Actor,
+) -> list[str]:
+    """Replace the subuser's set, all or nothing; return the new set in numeric order."""
+    if mode is SetMode.SPECIFY and not ips:
+        raise EmptyIpSet
+
+    def work(uow: UnitOfWork) -> list[str]:
+        uow.accounts.bump(account.id)
+        sub = require_subuser(uow, account, username)
+        if mode is SetMode.NONE:
+            ids: list[int] = []
+        elif mode is SetMode.ALL:
+            ids = [row.id for row in uow.ips.on_account(account.id)]
+        else:
+            ids = _resolve(uow, account, ips)
+        before = uow.subusers.ips(sub.id)
+        uow.subusers.replace_ips(sub, ids)
+        after = uow.subusers.ips(sub.id)
+        record(
+            uow, actor, account_id=account.id, action="subuser.set_ips",
+            subject=f"subuser:{username}", before={"ips": before}, after={"ips": after},
+        )
+        return after
+
+    return db.write(work)
+
+
+def subuser_ips_by_name(db: Database, *, account_name: str, username: str) -> list[str]:
+    """As ``subuser_ips``, for an account named by the operator."""
+
+    def work(uow: UnitOfWork) -> list[str]:
+        account = require_account(uow, account_name)
+        return uow.subusers.ips(require_subuser(uow, account, username).id)
+
+    return db.read(work)
+
+
+def set_subuser_ips_by_name(
+    db: Database, *, account_name: str, username: str, mode: SetMode, ips: Sequence[str],
+    actor: Actor,
+) -> list[str]:
+    """As ``set_subuser_ips``, for an account named by the operator."""
+    account = db.read(lambda uow: require_account(uow, account_name))
+    return set_subuser_ips(db, account=account, username=username, mode=mode, ips=ips, actor=actor)

@@ -1,0 +1,42 @@
+"""Run the Alembic migrations shipped inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from ipfleet.store.uow import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(db: Database) -> Config:
+    """An Alembic config bound to ``db`` (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = db.engine
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``."""
+    command.upgrade(alembic_config(db), revision)
+
+
+def current(db: Database) -> str | None:
+    """The revision the database is at, or None if never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head() -> str | None:
+    """The newest revision shipped with this version of ipfleet."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()

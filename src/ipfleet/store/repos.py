@@ -1,0 +1,303 @@
+"""Repositories: the SQL of every use case, on one connection inside one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ipfleet.domain.records import Account, ApiKeyInfo, IpRow, Subuser
+from ipfleet.domain.states import IpState
+from ipfleet.store.tables import accounts, api_keys, change_log, holdings, ip_addresses, subusers
+
+# Stays under SQLite's bound-parameter limit on old builds and keeps PostgreSQL plans sane.
+CHUNK = 900
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most ``size`` items."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        id=row.id,
+        username=row.username,
+        outbound_cluster=row.outbound_cluster,
+        ip_quota=row.ip_quota,
+        data_version=row.data_version,
+    )
+
+
+class AccountRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def create(self, username: str, outbound_cluster: str | None, now: datetime) -> int:
+        stmt = insert(accounts).values(
+            username=username, outbound_cluster=outbound_cluster, created_at=now
+        )
+        return int(self.conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
+
+    def by_username(self, username: str) -> Account | None:
+        row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()
+        return _account(row) if row else None
+
+    def list(self) -> list[Account]:
+        rows = self.conn.execute(select(accounts).order_by(accounts.c.username))
+        return [_account(r) for r in rows]
+
+    def bump(self, account_id: int) -> None:
+        """Mark the account's data changed; on PostgreSQL this also locks the account row."""
+        self.conn.execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(data_version=accounts.c.data_version + 1)
+        )
+
+
+class KeyRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, account_id: int, key_id: str, secret_hash: str, name: str, now: datetime) -> None:
+        self.conn.execute(
+            insert(api_keys).values(
+                account_id=account_id,
+                key_id=key_id,
+                secret_hash=secret_hash,
+                name=name,
+                created_at=now,
+            )
+        )
+
+    def live_key(self, key_id: str) -> tuple[Account, str] | None:
+        """The account and secret hash of an unrevoked key."""
+        stmt = (
+            select(accounts, api_keys.c.secret_hash)
+            .join(api_keys, api_keys.c.account_id == accounts.c.id)
+            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        )
+        row = self.conn.execute(stmt).first()
+        return (_account(row), row.secret_hash) if row else None
+
+    def list(self, account_id: int) -> list[ApiKeyInfo]:
+        stmt = (
+            select(api_keys)
+            .where(api_keys.c.account_id == account_id)
+            .order_by(api_keys.c.created_at, api_keys.c.id)
+        )
+        return [
+            ApiKeyInfo(key_id=r.key_id, name=r.name, created_at=r.created_at, revoked_at=r.revoked_at)
+            for r in self.conn.execute(stmt)
+        ]
+
+    def revoke(self, account_id: int, key_id: str, now: datetime) -> bool:
+        stmt = (
+            update(api_keys)
+            .where(
+                api_keys.c.account_id == account_id,
+                api_keys.c.key_id == key_id,
+                api_keys.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return self.conn.execute(stmt).rowcount == 1
+
+
+def _held_by_any() -> Any:
+    return exists().where(holdings.c.ip_id == ip_addresses.c.id)
+
+
+def _held_by_active() -> Any:
+    return (
+        exists()
+        .where(holdings.c.ip_id == ip_addresses.c.id)
+        .where(subusers.c.id == holdings.c.subuser_id, subusers.c.active.is_(True))
+    )
+
+
+class IpRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def list_state(self, account_id: int, state: IpState) -> list[str]:
+        """The account's addresses in ``state``, in numeric order."""
+        stmt = select(ip_addresses.c.address).where(ip_addresses.c.account_id == account_id)
+        if state is IpState.TAKEN:
+            stmt = stmt.where(_held_by_any())
+        elif state is IpState.FREE:
+            stmt = stmt.where(~_held_by_any())
+        elif state is IpState.AVAILABLE:
+            stmt = stmt.where(~_held_by_active())
+        return list(self.conn.scalars(stmt.order_by(ip_addresses.c.sort_key)))
+
+    def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
+        """Rows of those addresses that exist, whoever owns them."""
+        found: dict[str, IpRow] = {}
+        cols = (ip_addresses.c.id, ip_addresses.c.address, ip_addresses.c.account_id)
+        for part in chunks(addresses):
+            for r in self.conn.execute(select(*cols).where(ip_addresses.c.address.in_(part))):
+                found[r.address] = IpRow(id=r.id, address=r.address, account_id=r.account_id)
+        return found
+
+    def on_account(self, account_id: int) -> list[IpRow]:
+        """Every row on the account, in numeric order."""
+        stmt = (
+            select(ip_addresses.c.id, ip_addresses.c.address)
+            .where(ip_addresses.c.account_id == account_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        return [IpRow(id=r.id, address=r.address, account_id=account_id) for r in self.conn.execute(stmt)]
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        for part in chunks(rows, 500):
+            self.conn.execute(insert(ip_addresses), list(part))
+
+    def assign(self, ids: Sequence[int], account_id: int | None, now: datetime | None) -> None:
+        for part in chunks(ids):
+            self.conn.execute(
+                update(ip_addresses)
+                .where(ip_addresses.c.id.in_(part))
+                .values(account_id=account_id, assigned_at=now)
+            )
+
+    def delete(self, ids: Sequence[int]) -> None:
+        for part in chunks(ids):
+            self.conn.execute(delete(ip_addresses).where(ip_addresses.c.id.in_(part)))
+
+    def holders(self, ids: Sequence[int]) -> list[tuple[str, str]]:
+        """(address, subuser username) for every holding of those IPs, sorted."""
+        rows: list[tuple[str, str, str]] = []
+        for part in chunks(ids):
+            stmt = (
+                select(ip_addresses.c.sort_key, ip_addresses.c.address, subusers.c.username)
+                .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
+                .join(subusers, subusers.c.id == holdings.c.subuser_id)
+                .where(ip_addresses.c.id.in_(part))
+            )
+            rows.extend((r.sort_key, r.address, r.username) for r in self.conn.execute(stmt))
+        rows.sort()
+        return [(address, username) for _, address, username in rows]
+
+    def release(self, ids: Sequence[int]) -> None:
+        """Drop every holding of those IPs."""
+        for part in chunks(ids):
+            self.conn.execute(delete(holdings).where(holdings.c.ip_id.in_(part)))
+
+
+def _subuser(row: Any) -> Subuser:
+    return Subuser(
+        id=row.id,
+        account_id=row.account_id,
+        username=row.username,
+        email=row.email,
+        active=bool(row.active),
+    )
+
+
+class SubuserRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def create(self, account_id: int, username: str, email: str, now: datetime) -> int:
+        stmt = insert(subusers).values(
+            account_id=account_id, username=username, email=email, active=True, created_at=now
+        )
+        return int(self.conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
+
+    def get(self, account_id: int, username: str) -> Subuser | None:
+        """The subuser of that account; another account's subuser is not found."""
+        stmt = select(subusers).where(
+            subusers.c.account_id == account_id, subusers.c.username == username
+        )
+        row = self.conn.execute(stmt).first()
+        return _subuser(row) if row else None
+
+    def name_taken(self, username: str) -> bool:
+        stmt = select(func.count()).select_from(subusers).where(subusers.c.username == username)
+        return bool(self.conn.scalar(stmt))
+
+    def list(self, account_id: int) -> list[Subuser]:
+        stmt = (
+            select(subusers)
+            .where(subusers.c.account_id == account_id)
+            .order_by(subusers.c.username)
+        )
+        return [_subuser(r) for r in self.conn.execute(stmt)]
+
+    def set_active(self, subuser_id: int, active: bool) -> None:
+        self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(active=active))
+
+    def ips(self, subuser_id: int) -> list[str]:
+        """The subuser's explicit set, in numeric order."""
+        stmt = (
+            select(ip_addresses.c.address)
+            .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
+            .where(holdings.c.subuser_id == subuser_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        return list(self.conn.scalars(stmt))
+
+    def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
+        """Every subuser's explicit set on the account, keyed by subuser id."""
+        stmt = (
+            select(holdings.c.subuser_id, ip_addresses.c.address)
+            .join(ip_addresses, and_(ip_addresses.c.id == holdings.c.ip_id))
+            .where(holdings.c.account_id == account_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        out: dict[int, list[str]] = {}
+        for r in self.conn.execute(stmt):
+            out.setdefault(r.subuser_id, []).append(r.address)
+        return out
+
+    def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
+        self.conn.execute(delete(holdings).where(holdings.c.subuser_id == subuser.id))
+        rows = [
+            {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id}
+            for i in ip_ids
+        ]
+        for part in chunks(rows, 500):
+            self.conn.execute(insert(holdings), list(part))
+
+
+class ChangeLogRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def write(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        request_id: str,
+        account_id: int | None,
+        action: str,
+        subject: str,
+        before: Any,
+        after: Any,
+    ) -> None:
+        self.conn.execute(
+            insert(change_log).values(
+                at=at,
+                actor=actor,
+                request_id=request_id,
+                account_id=account_id,
+                action=action,
+                subject=subject,
+                before=before,
+                after=after,
+            )
+        )
+
+    def entries(self, account_id: int | None = None) -> list[dict[str, Any]]:
+        """The log in order of writing, optionally for one account."""
+        stmt = select(change_log).order_by(change_log.c.id)
+        if account_id is not None:
+            stmt = stmt.where(change_log.c.account_id == account_id)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
