@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -16,7 +17,14 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     true,
+)
+
+#: The v2 profile fields of a subuser, in the order SendGrid's user object lists them.
+PROFILE_FIELDS = (
+    "first_name", "last_name", "address", "address2", "city", "state", "zip", "country",
+    "phone", "website", "company",
 )
 
 metadata = MetaData(
@@ -36,6 +44,7 @@ accounts = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("outbound_cluster", String(255), nullable=True),
     Column("ip_quota", Integer, nullable=True),
+    Column("price_per_ip", Float, nullable=True),
     # Bumped by every write transaction on the account's data; readers cache on it.
     Column("data_version", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -66,6 +75,8 @@ ip_addresses = Table(
     Column("account_id", ForeignKey("accounts.id"), nullable=True),
     Column("hostname", String(253), nullable=True),
     Column("assigned_at", DateTime(timezone=True), nullable=True),
+    Column("whitelabeled", Boolean, nullable=False, server_default=false()),
+    Column("warmup_started_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "sort_key"),
@@ -79,6 +90,10 @@ subusers = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("email", String(255), nullable=False, server_default=""),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # A slow hash (scrypt) of the subuser's own password; NULL until one is set.
+    Column("password_hash", String(255), nullable=True),
+    *(Column(name, String(255), nullable=False, server_default="") for name in PROFILE_FIELDS),
+    Column("website_access", Boolean, nullable=False, server_default=true()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "username"),
@@ -117,4 +132,29 @@ change_log = Table(
     Column("after", JSON, nullable=True),
     Index(None, "account_id", "id"),
     Index(None, "subject"),
+)
+
+pools = Table(
+    "pools",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("account_id", "name"),
+    UniqueConstraint("id", "account_id"),
+)
+
+# As with holdings: a pool holds only IPs of its own account, enforced by the database.
+pool_members = Table(
+    "pool_members",
+    metadata,
+    Column("pool_id", Integer, primary_key=True),
+    Column("ip_id", Integer, primary_key=True),
+    Column("account_id", Integer, nullable=False),
+    ForeignKeyConstraint(
+        ["pool_id", "account_id"], ["pools.id", "pools.account_id"], ondelete="CASCADE"
+    ),
+    ForeignKeyConstraint(["ip_id", "account_id"], ["ip_addresses.id", "ip_addresses.account_id"]),
+    Index(None, "ip_id"),
 )
