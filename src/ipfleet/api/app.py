@@ -29,7 +29,7 @@ def _own_routes(db: Database) -> Litestar:
 
     @get("/healthz", media_type=MediaType.JSON)
     async def healthz() -> dict[str, str]:
-        db.read(lambda uow: uow.accounts.list()[:0])
+        db.read(lambda uow: uow.conn.exec_driver_sql("SELECT 1").scalar())
         return {"status": "ok"}
 
     return Litestar(

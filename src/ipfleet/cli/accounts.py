@@ -43,8 +43,11 @@ def account_list(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(
             [
-                {"username": a.username, "outbound_cluster": a.outbound_cluster,
-                 "ip_quota": a.ip_quota}
+                {
+                    "username": a.username,
+                    "outbound_cluster": a.outbound_cluster,
+                    "ip_quota": a.ip_quota,
+                }
                 for a in rows
             ]
         )
@@ -52,8 +55,10 @@ def account_list(as_json: JsonOpt = False) -> None:
         table(
             "Accounts",
             ["username", "outbound cluster", "IP quota"],
-            [(a.username, a.outbound_cluster or "(default)", a.ip_quota or "unlimited")
-             for a in rows],
+            [
+                (a.username, a.outbound_cluster or "(default)", a.ip_quota or "unlimited")
+                for a in rows
+            ],
         )
 
 
@@ -72,14 +77,20 @@ def key_create(
 
 
 @key_app.command("list")
-def key_list(account: Annotated[str, typer.Argument(help="The account.")], as_json: JsonOpt = False) -> None:
+def key_list(
+    account: Annotated[str, typer.Argument(help="The account.")], as_json: JsonOpt = False
+) -> None:
     """List an account's keys (ids and names; secrets are never stored)."""
     keys = key_svc.list_keys(open_db(), username=account)
     if as_json:
         emit_json(
             [
-                {"key_id": k.key_id, "name": k.name, "created_at": k.created_at.isoformat(),
-                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
+                {
+                    "key_id": k.key_id,
+                    "name": k.name,
+                    "created_at": k.created_at.isoformat(),
+                    "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                }
                 for k in keys
             ]
         )

@@ -26,12 +26,16 @@ def ip_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Put addresses on an account, all or nothing; a range adds its host addresses."""
-    result = ip_svc.add_ips(open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit)
+    result = ip_svc.add_ips(
+        open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit
+    )
     if as_json:
         emit_json({"account": account, "added": result.added, "already": result.already})
     else:
-        say(f"Added {len(result.added)} address(es) to {account}; "
-            f"{len(result.already)} were already on it.")
+        say(
+            f"Added {len(result.added)} address(es) to {account}; "
+            f"{len(result.already)} were already on it."
+        )
 
 
 @ip_app.command("remove")

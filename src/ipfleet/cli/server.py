@@ -48,8 +48,10 @@ def serve(
     bind_port = settings.port if port is None else port
     # Workers read their settings from the environment, as this process did.
     os.environ.setdefault("IPFLEET_DATABASE_URL", settings.database_url)
-    say(f"ipfleet serving on http://{bind_host}:{bind_port} "
-        f"({workers or settings.workers} worker(s), database {_safe_url(settings.database_url)})")
+    say(
+        f"ipfleet serving on http://{bind_host}:{bind_port} "
+        f"({workers or settings.workers} worker(s), database {_safe_url(settings.database_url)})"
+    )
     Granian(
         "ipfleet.api.app:create_app",
         address=bind_host,
@@ -83,8 +85,10 @@ def demo(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"username": result.username, "api_key": result.api_key, "examples": examples})
         return
-    say(f"Demo account '{result.username}' is ready: 192.0.2.0/28 and 2001:db8::/124, "
-        "subusers alice, bob and carol (deactivated).")
+    say(
+        f"Demo account '{result.username}' is ready: 192.0.2.0/28 and 2001:db8::/124, "
+        "subusers alice, bob and carol (deactivated)."
+    )
     say(f"API key (shown once): {result.api_key}")
     say("Try, once the server is up:")
     for line in examples:

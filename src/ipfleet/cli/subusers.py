@@ -31,7 +31,9 @@ def subuser_create(
         open_db(), account_name=account, username=username, email=email, actor=cli_actor()
     )
     if as_json:
-        emit_json({"account": account, "username": sub.username, "email": sub.email, "active": True})
+        emit_json(
+            {"account": account, "username": sub.username, "email": sub.email, "active": True}
+        )
     else:
         say(f"Created subuser {sub.username} of {account}.")
 
@@ -65,8 +67,12 @@ def subuser_list(account: Account, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(
             [
-                {"username": v.subuser.username, "email": v.subuser.email,
-                 "active": v.subuser.active, "ips": v.ips}
+                {
+                    "username": v.subuser.username,
+                    "email": v.subuser.email,
+                    "active": v.subuser.active,
+                    "ips": v.ips,
+                }
                 for v in views
             ]
         )
@@ -74,8 +80,15 @@ def subuser_list(account: Account, as_json: JsonOpt = False) -> None:
         table(
             f"Subusers of {account}",
             ["username", "email", "active", "ips"],
-            [(v.subuser.username, v.subuser.email, "yes" if v.subuser.active else "no",
-              ", ".join(v.ips) or "(all of the account's)") for v in views],
+            [
+                (
+                    v.subuser.username,
+                    v.subuser.email,
+                    "yes" if v.subuser.active else "no",
+                    ", ".join(v.ips) or "(all of the account's)",
+                )
+                for v in views
+            ],
         )
 
 
@@ -95,22 +108,33 @@ def subuser_ips(account: Account, username: Username, as_json: JsonOpt = False) 
 def subuser_set_ips(
     account: Account,
     username: Username,
-    ips: Annotated[list[str] | None, typer.Argument(help="The IPs to hold (replaces the set).")] = None,
+    ips: Annotated[
+        list[str] | None, typer.Argument(help="The IPs to hold (replaces the set).")
+    ] = None,
     none: Annotated[bool, typer.Option("--none", help="Hold no IPs (send from all).")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Hold every IP of the account now.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Replace a subuser's IPs, all or nothing: --none, --all, or a list of IPs."""
-    chosen = [m for m, on in ((SetMode.NONE, none), (SetMode.ALL, all_),
-                              (SetMode.SPECIFY, bool(ips))) if on]
+    chosen = [
+        m
+        for m, on in ((SetMode.NONE, none), (SetMode.ALL, all_), (SetMode.SPECIFY, bool(ips)))
+        if on
+    ]
     if len(chosen) != 1:
         raise InvalidValue("give exactly one of --none, --all or a list of IPs")
     result = sub_svc.set_subuser_ips_by_name(
-        open_db(), account_name=account, username=username, mode=chosen[0], ips=ips or [],
+        open_db(),
+        account_name=account,
+        username=username,
+        mode=chosen[0],
+        ips=ips or [],
         actor=cli_actor(),
     )
     if as_json:
         emit_json({"username": username, "ips": result})
     else:
-        say(f"{username} now holds {len(result)} IP(s)" + (f": {', '.join(result)}" if result else
-            f" (sends from all of {account}'s IPs)."))
+        say(
+            f"{username} now holds {len(result)} IP(s)"
+            + (f": {', '.join(result)}" if result else f" (sends from all of {account}'s IPs).")
+        )

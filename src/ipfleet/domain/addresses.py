@@ -105,4 +105,4 @@ def _expand_one(spec: str, limit: int | None) -> Iterator[Address]:
     for n, host in enumerate(net.hosts()):
         if limit is not None and n >= limit:
             return
-        yield host
+        yield host  # type: ignore[misc]  # hosts() is typed loosely in typeshed

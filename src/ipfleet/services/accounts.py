@@ -32,7 +32,10 @@ def create_account(
         uow.accounts.create(username, outbound_cluster, now())
         account = require_account(uow, username)
         record(
-            uow, actor, account_id=account.id, action="account.create",
+            uow,
+            actor,
+            account_id=account.id,
+            action="account.create",
             subject=f"account:{username}",
             after={"username": username, "outbound_cluster": outbound_cluster},
         )
@@ -48,4 +51,4 @@ def get_account(db: Database, *, username: str) -> Account:
 
 def list_accounts(db: Database) -> list[Account]:
     """Every account, by name."""
-    return db.read(lambda uow: uow.accounts.list())
+    return db.read(lambda uow: uow.accounts.all())

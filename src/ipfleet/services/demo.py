@@ -35,7 +35,7 @@ class Demo:
 
 def ensure_demo(db: Database, *, actor: Actor) -> Demo:
     """Create what is missing of the demo account and return a fresh key for it."""
-    accounts = {a.username for a in db.read(lambda uow: uow.accounts.list())}
+    accounts = {a.username for a in db.read(lambda uow: uow.accounts.all())}
     if DEMO_ACCOUNT not in accounts:
         create_account(db, username=DEMO_ACCOUNT, outbound_cluster=None, actor=actor)
     add_ips(db, username=DEMO_ACCOUNT, specs=DEMO_RANGES, actor=actor)
@@ -47,7 +47,11 @@ def ensure_demo(db: Database, *, actor: Actor) -> Demo:
             db, account_name=DEMO_ACCOUNT, username=name, email=f"{name}@example.com", actor=actor
         )
         set_subuser_ips_by_name(
-            db, account_name=DEMO_ACCOUNT, username=name, mode=SetMode.SPECIFY, ips=ips,
+            db,
+            account_name=DEMO_ACCOUNT,
+            username=name,
+            mode=SetMode.SPECIFY,
+            ips=ips,
             actor=actor,
         )
         if not active:

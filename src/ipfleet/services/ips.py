@@ -45,7 +45,9 @@ def add_ips(
         account = require_account(uow, username)
         uow.accounts.bump(account.id)
         found = uow.ips.find(texts)
-        elsewhere = [t for t in texts if t in found and found[t].account_id not in (None, account.id)]
+        elsewhere = [
+            t for t in texts if t in found and found[t].account_id not in (None, account.id)
+        ]
         if elsewhere:
             raise AddressInUse(elsewhere)
         already = [t for t in texts if t in found and found[t].account_id == account.id]
@@ -55,8 +57,12 @@ def add_ips(
         uow.ips.insert_many(
             [
                 {
-                    "address": canonical(a), "sort_key": sort_key(a), "version": a.version,
-                    "account_id": account.id, "assigned_at": stamp, "created_at": stamp,
+                    "address": canonical(a),
+                    "sort_key": sort_key(a),
+                    "version": a.version,
+                    "account_id": account.id,
+                    "assigned_at": stamp,
+                    "created_at": stamp,
                 }
                 for a in addresses
                 if canonical(a) not in found
@@ -65,8 +71,12 @@ def add_ips(
         added = [t for t in texts if t not in found or found[t].account_id is None]
         if added:
             record(
-                uow, actor, account_id=account.id, action="ip.add",
-                subject=f"account:{account.username}", after={"addresses": added},
+                uow,
+                actor,
+                account_id=account.id,
+                action="ip.add",
+                subject=f"account:{account.username}",
+                after={"addresses": added},
             )
         return AddResult(added=added, already=already)
 
@@ -104,15 +114,22 @@ def remove_ips(
         if holders:
             uow.ips.release(ids)
             record(
-                uow, actor, account_id=account.id, action="ip.release",
+                uow,
+                actor,
+                account_id=account.id,
+                action="ip.release",
                 subject=f"account:{account.username}",
                 before={"holdings": [[a, u] for a, u in holders]},
             )
         uow.ips.delete(ids)
         removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
         record(
-            uow, actor, account_id=account.id, action="ip.remove",
-            subject=f"account:{account.username}", before={"addresses": removed},
+            uow,
+            actor,
+            account_id=account.id,
+            action="ip.remove",
+            subject=f"account:{account.username}",
+            before={"addresses": removed},
         )
         return removed
 

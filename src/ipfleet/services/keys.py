@@ -8,7 +8,7 @@ import re
 import secrets
 
 from ipfleet.domain.errors import AccountNotFound, BadCredentials, KeyNotFound
-from ipfleet.domain.records import Account, ApiKeyInfo, Actor
+from ipfleet.domain.records import Account, Actor, ApiKeyInfo
 from ipfleet.services.common import now, record
 from ipfleet.store.uow import Database, UnitOfWork
 
@@ -34,8 +34,12 @@ def add_key(uow: UnitOfWork, actor: Actor, account: Account, name: str) -> str:
     key, key_id = new_key()
     uow.keys.add(account.id, key_id, hash_key(key), name, now())
     record(
-        uow, actor, account_id=account.id, action="key.create",
-        subject=f"account:{account.username}", after={"key_id": key_id, "name": name},
+        uow,
+        actor,
+        account_id=account.id,
+        action="key.create",
+        subject=f"account:{account.username}",
+        after={"key_id": key_id, "name": name},
     )
     return key
 
@@ -48,7 +52,7 @@ def create_key(db: Database, *, username: str, name: str, actor: Actor) -> tuple
         if account is None:
             raise AccountNotFound(username)
         key = add_key(uow, actor, account, name)
-        info = next(k for k in uow.keys.list(account.id) if key.split(".")[1] == k.key_id)
+        info = next(k for k in uow.keys.of_account(account.id) if key.split(".")[1] == k.key_id)
         return info, key
 
     return db.write(work)
@@ -61,7 +65,7 @@ def list_keys(db: Database, *, username: str) -> list[ApiKeyInfo]:
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountNotFound(username)
-        return uow.keys.list(account.id)
+        return uow.keys.of_account(account.id)
 
     return db.read(work)
 
@@ -76,8 +80,12 @@ def revoke_key(db: Database, *, username: str, key_id: str, actor: Actor) -> Non
         if not uow.keys.revoke(account.id, key_id, now()):
             raise KeyNotFound(key_id)
         record(
-            uow, actor, account_id=account.id, action="key.revoke",
-            subject=f"account:{account.username}", before={"key_id": key_id},
+            uow,
+            actor,
+            account_id=account.id,
+            action="key.revoke",
+            subject=f"account:{account.username}",
+            before={"key_id": key_id},
         )
 
     db.write(work)

@@ -50,8 +50,12 @@ def create_subuser(
             raise SubuserExists
         uow.subusers.create(account.id, username, email, now())
         record(
-            uow, actor, account_id=account.id, action="subuser.create",
-            subject=f"subuser:{username}", after={"email": email, "active": True},
+            uow,
+            actor,
+            account_id=account.id,
+            action="subuser.create",
+            subject=f"subuser:{username}",
+            after={"email": email, "active": True},
         )
         return require_subuser(uow, account, username)
 
@@ -70,8 +74,12 @@ def set_subuser_active(
         if sub.active != active:
             uow.subusers.set_active(sub.id, active)
             record(
-                uow, actor, account_id=account.id, action="subuser.set_active",
-                subject=f"subuser:{username}", before={"active": sub.active},
+                uow,
+                actor,
+                account_id=account.id,
+                action="subuser.set_active",
+                subject=f"subuser:{username}",
+                before={"active": sub.active},
                 after={"active": active},
             )
 
@@ -84,7 +92,7 @@ def list_subusers(db: Database, *, account_name: str) -> list[SubuserView]:
     def work(uow: UnitOfWork) -> list[SubuserView]:
         account = require_account(uow, account_name)
         held = uow.subusers.ips_by_subuser(account.id)
-        return [SubuserView(s, held.get(s.id, [])) for s in uow.subusers.list(account.id)]
+        return [SubuserView(s, held.get(s.id, [])) for s in uow.subusers.of_account(account.id)]
 
     return db.read(work)
 
@@ -141,8 +149,13 @@ def set_subuser_ips(
         uow.subusers.replace_ips(sub, ids)
         after = uow.subusers.ips(sub.id)
         record(
-            uow, actor, account_id=account.id, action="subuser.set_ips",
-            subject=f"subuser:{username}", before={"ips": before}, after={"ips": after},
+            uow,
+            actor,
+            account_id=account.id,
+            action="subuser.set_ips",
+            subject=f"subuser:{username}",
+            before={"ips": before},
+            after={"ips": after},
         )
         return after
 
@@ -160,7 +173,12 @@ def subuser_ips_by_name(db: Database, *, account_name: str, username: str) -> li
 
 
 def set_subuser_ips_by_name(
-    db: Database, *, account_name: str, username: str, mode: SetMode, ips: Sequence[str],
+    db: Database,
+    *,
+    account_name: str,
+    username: str,
+    mode: SetMode,
+    ips: Sequence[str],
     actor: Actor,
 ) -> list[str]:
     """As ``set_subuser_ips``, for an account named by the operator."""

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from ipfleet.store.uow import Database
 
@@ -27,16 +29,12 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
 def current(db: Database) -> str | None:
     """The revision the database is at, or None if never migrated."""
-    from alembic.runtime.migration import MigrationContext
-
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head() -> str | None:
     """The newest revision shipped with this version of ipfleet."""
-    from alembic.script import ScriptDirectory
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg).get_current_head()

@@ -47,7 +47,7 @@ class AccountRepo:
         row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()
         return _account(row) if row else None
 
-    def list(self) -> list[Account]:
+    def all(self) -> list[Account]:
         rows = self.conn.execute(select(accounts).order_by(accounts.c.username))
         return [_account(r) for r in rows]
 
@@ -85,14 +85,16 @@ class KeyRepo:
         row = self.conn.execute(stmt).first()
         return (_account(row), row.secret_hash) if row else None
 
-    def list(self, account_id: int) -> list[ApiKeyInfo]:
+    def of_account(self, account_id: int) -> list[ApiKeyInfo]:
         stmt = (
             select(api_keys)
             .where(api_keys.c.account_id == account_id)
             .order_by(api_keys.c.created_at, api_keys.c.id)
         )
         return [
-            ApiKeyInfo(key_id=r.key_id, name=r.name, created_at=r.created_at, revoked_at=r.revoked_at)
+            ApiKeyInfo(
+                key_id=r.key_id, name=r.name, created_at=r.created_at, revoked_at=r.revoked_at
+            )
             for r in self.conn.execute(stmt)
         ]
 
@@ -152,7 +154,10 @@ class IpRepo:
             .where(ip_addresses.c.account_id == account_id)
             .order_by(ip_addresses.c.sort_key)
         )
-        return [IpRow(id=r.id, address=r.address, account_id=account_id) for r in self.conn.execute(stmt)]
+        return [
+            IpRow(id=r.id, address=r.address, account_id=account_id)
+            for r in self.conn.execute(stmt)
+        ]
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows, 500):
@@ -222,7 +227,7 @@ class SubuserRepo:
         stmt = select(func.count()).select_from(subusers).where(subusers.c.username == username)
         return bool(self.conn.scalar(stmt))
 
-    def list(self, account_id: int) -> list[Subuser]:
+    def of_account(self, account_id: int) -> list[Subuser]:
         stmt = (
             select(subusers)
             .where(subusers.c.account_id == account_id)
@@ -259,8 +264,7 @@ class SubuserRepo:
     def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
         self.conn.execute(delete(holdings).where(holdings.c.subuser_id == subuser.id))
         rows = [
-            {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id}
-            for i in ip_ids
+            {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id} for i in ip_ids
         ]
         for part in chunks(rows, 500):
             self.conn.execute(insert(holdings), list(part))

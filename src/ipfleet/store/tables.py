@@ -23,8 +23,17 @@ from sqlalchemy import (
 
 #: The v2 profile fields of a subuser, in the order SendGrid's user object lists them.
 PROFILE_FIELDS = (
-    "first_name", "last_name", "address", "address2", "city", "state", "zip", "country",
-    "phone", "website", "company",
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "company",
 )
 
 metadata = MetaData(

@@ -60,9 +60,8 @@ class Database:
         """Run ``work`` in a write transaction; commit on return, roll back on raise."""
         for attempt in range(RETRIES):
             try:
-                with self.engine.connect() as conn:
-                    if self.sqlite:
-                        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with self.engine.connect() as raw:
+                    conn = raw.execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else raw
                     with conn.begin():
                         return work(UnitOfWork(conn))
             except DBAPIError as exc:

@@ -42,7 +42,7 @@ class V2Request:
 
     def enum(self, name: str, kind: type[E]) -> E:
         """An enumerated parameter, exact and lower-case, or ``Invalid <name> parameter``."""
-        raw = self.params.get(name)
+        raw = self.params.get(name) or ""
         try:
             return kind(raw)
         except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ipfleet.api.v2.render import Node
 from ipfleet.domain.errors import (
     BadCredentials,
     InvalidParameter,
@@ -15,7 +16,6 @@ from ipfleet.domain.errors import (
     TooLarge,
     Unauthorized,
 )
-from ipfleet.api.v2.render import Node
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,11 +56,12 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
     if not msg.is_multipart():
         raise InvalidValue("Malformed multipart body")
     out: list[tuple[str, str]] = []
-    for part in msg.iter_parts():  # type: ignore[attr-defined]
+    for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name is None:
             continue
-        payload = part.get_payload(decode=True) or b""
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""
         charset = part.get_content_charset() or "utf-8"
         try:
             value = payload.decode(charset, "replace")

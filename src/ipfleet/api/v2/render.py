@@ -20,8 +20,13 @@ def php_json(obj: Any) -> bytes:
 
 
 def _xml_table() -> dict[int, str]:
-    table: dict[int, str] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;",
-                             ord('"'): "&quot;", ord("'"): "&apos;"}
+    table: dict[int, str] = {
+        ord("&"): "&amp;",
+        ord("<"): "&lt;",
+        ord(">"): "&gt;",
+        ord('"'): "&quot;",
+        ord("'"): "&apos;",
+    }
     # XML 1.0 cannot carry these at all, not even as references.
     for code in [*range(0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]:
         if code not in (0x09, 0x0A, 0x0D):
