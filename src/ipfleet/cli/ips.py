@@ -8,6 +8,7 @@ import typer
 
 from ipfleet.cli.context import cli_actor, open_db
 from ipfleet.cli.output import emit_json, say, table
+from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
 from ipfleet.services import ips as ip_svc
 
@@ -64,8 +65,27 @@ def ip_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List an account's addresses in one state, in numeric order."""
-    ips = ip_svc.list_ips_by_name(open_db(), username=account, state=state)
+    ips = ip_svc.list_ip_hostnames(open_db(), username=account, state=state)
     if as_json:
-        emit_json(ips)
+        emit_json([{"ip": ip, "hostname": host} for ip, host in ips])
     else:
-        table(f"{state.value} IPs of {account} ({len(ips)})", ["ip"], [(ip,) for ip in ips])
+        table(f"{state.value} IPs of {account} ({len(ips)})", ["ip", "hostname"], ips)
+
+
+@ip_app.command("set-hostname")
+def ip_set_hostname(
+    address: Annotated[str, typer.Argument(help="A known address (on an account or not).")],
+    hostname: Annotated[
+        str | None, typer.Argument(help="Reverse-DNS / HELO name; omit with --clear.")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the host name.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set the host name (reverse DNS, HELO) the MTA uses for an address."""
+    if clear == (hostname is not None):
+        raise InvalidValue("give either a host name or --clear")
+    name = ip_svc.set_hostname(open_db(), address=address, hostname=hostname, actor=cli_actor())
+    if as_json:
+        emit_json({"ip": address, "hostname": name})
+    else:
+        say(f"{address} now has host name {name}." if name else f"{address} has no host name.")

@@ -161,6 +161,12 @@ class EmptyIpSet(Invalid):
         super().__init__("You need to assign at least ONE IP to your subuser")
 
 
+class NotEnoughIps(Invalid):
+    """A take from the inventory that the inventory or the quota cannot cover."""
+
+    code = "not_enough_ips"
+
+
 class RangeTooLarge(Invalid):
     code = "range_too_large"
 

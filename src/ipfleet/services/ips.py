@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
+from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
 from ipfleet.domain.states import IpState
 from ipfleet.services.accounts import require_account
@@ -20,14 +21,69 @@ class AddResult:
     already: list[str]
 
 
-def list_ips(db: Database, *, account: Account, state: IpState) -> list[str]:
-    """The account's addresses in ``state``, in numeric order."""
-    return db.read(lambda uow: uow.ips.list_state(account.id, state))
+def parse_all(addresses: Sequence[str]) -> list[str]:
+    """Canonical forms of single addresses, de-duplicated; every bad one named at once."""
+    problems: list[str] = []
+    texts: list[str] = []
+    for raw in dict.fromkeys(addresses):
+        try:
+            texts.append(canonical(parse_address(raw)))
+        except AddressRejected as exc:
+            problems.extend(exc.details)
+    if problems:
+        raise AddressRejected(problems)
+    return list(dict.fromkeys(texts))
+
+
+def list_ips(
+    db: Database, *, account: Account, state: IpState, needle: str | None = None
+) -> list[str]:
+    """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
+    return db.read(lambda uow: uow.ips.list_state(account.id, state, needle))
+
+
+def list_usage(
+    db: Database, *, account: Account, ip_needle: str | None, user_needle: str | None
+) -> list[tuple[str, str]]:
+    """Every (address, subuser) holding on the account, filtered by substrings."""
+    return db.read(lambda uow: uow.subusers.holdings(account.id, ip_needle, user_needle))
+
+
+def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Actor) -> str | None:
+    """Set (or clear, with None) the reverse-DNS / HELO name of a known address."""
+    text = parse_all([address])[0]
+    name = canonical_hostname(hostname) if hostname is not None else None
+
+    def work(uow: UnitOfWork) -> str | None:
+        row = uow.ips.find([text]).get(text)
+        if row is None:
+            raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
+        if row.account_id is not None:
+            uow.accounts.bump(row.account_id)
+        uow.ips.set_hostname(row.id, name)
+        record(
+            uow,
+            actor,
+            account_id=row.account_id,
+            action="ip.set_hostname",
+            subject=f"ip:{text}",
+            after={"hostname": name},
+        )
+        return name
+
+    return db.write(work)
 
 
 def list_ips_by_name(db: Database, *, username: str, state: IpState) -> list[str]:
     """As ``list_ips``, for an account named by the operator."""
     return db.read(lambda uow: uow.ips.list_state(require_account(uow, username).id, state))
+
+
+def list_ip_hostnames(
+    db: Database, *, username: str, state: IpState
+) -> list[tuple[str, str | None]]:
+    """(address, hostname) of an account's addresses in ``state``, in numeric order."""
+    return db.read(lambda uow: uow.ips.hostnames(require_account(uow, username).id, state))
 
 
 def add_ips(
@@ -90,15 +146,7 @@ def remove_ips(
 
     An address a subuser holds is refused unless ``release`` drops its holdings too.
     """
-    problems: list[str] = []
-    texts: list[str] = []
-    for raw in dict.fromkeys(addresses):
-        try:
-            texts.append(canonical(parse_address(raw)))
-        except AddressRejected as exc:
-            problems.extend(exc.details)
-    if problems:
-        raise AddressRejected(problems)
+    texts = parse_all(addresses)
 
     def work(uow: UnitOfWork) -> list[str]:
         account = require_account(uow, username)
@@ -121,6 +169,7 @@ def remove_ips(
                 subject=f"account:{account.username}",
                 before={"holdings": [[a, u] for a, u in holders]},
             )
+        uow.ips.leave_pools(ids)
         uow.ips.delete(ids)
         removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
         record(

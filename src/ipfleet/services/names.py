@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ipfleet.domain.errors import InvalidValue
+from ipfleet.services.passwords import MIN_LENGTH
+from ipfleet.store.tables import PROFILE_FIELDS
+
+__all__ = ["EDITABLE", "MAX_NAME", "PROFILE_FIELDS", "check_name"]
 
 MAX_NAME = 64
+MAX_FIELD = 255
+#: Fields a subuser's profile may set, besides its password.
+EDITABLE = ("email", *PROFILE_FIELDS)
 
 
 def check_name(name: str, what: str = "Username") -> None:
@@ -15,3 +24,26 @@ def check_name(name: str, what: str = "Username") -> None:
         raise InvalidValue(f"{what} must be at most {MAX_NAME} characters")
     if any(not ch.isprintable() for ch in name):
         raise InvalidValue(f"{what} must not contain control characters")
+
+
+def check_password_rules(password: str) -> str:
+    """Refuse a password shorter than SendGrid's documented minimum."""
+    if len(password) < MIN_LENGTH:
+        raise InvalidValue(f"Password must be at least {MIN_LENGTH} characters")
+    return password
+
+
+def check_profile(values: Mapping[str, str]) -> dict[str, str]:
+    """Known profile fields of sane length; every problem named at once."""
+    problems = [f"Unknown profile field: {k}" for k in values if k not in EDITABLE]
+    problems += [
+        f"{k} must be at most {MAX_FIELD} characters"
+        for k, v in values.items()
+        if len(v) > MAX_FIELD
+    ]
+    email = values.get("email", "")
+    if email and ("@" not in email.strip("@") or any(c.isspace() for c in email)):
+        problems.append("Email address is invalid")
+    if problems:
+        raise InvalidValue(problems[0], problems)
+    return dict(values)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,7 +11,8 @@ from ipfleet.domain.errors import AddressRejected, EmptyIpSet, SubuserExists, Su
 from ipfleet.domain.records import Account, Actor, Subuser
 from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now, record
-from ipfleet.services.names import check_name
+from ipfleet.services.names import check_name, check_password_rules, check_profile
+from ipfleet.services.passwords import hash_password
 from ipfleet.store.uow import Database, UnitOfWork
 
 
@@ -38,28 +39,61 @@ def require_subuser(uow: UnitOfWork, account: Account, username: str) -> Subuser
 
 
 def create_subuser(
-    db: Database, *, account_name: str, username: str, email: str, actor: Actor
+    db: Database,
+    *,
+    account_name: str,
+    username: str,
+    email: str,
+    actor: Actor,
+    password: str | None = None,
+    profile: Mapping[str, str] | None = None,
 ) -> Subuser:
     """Register an active subuser holding no IPs; names are unique installation-wide."""
     check_name(username)
+    fields = check_profile({"email": email, **(profile or {})})
+    hashed = hash_password(check_password_rules(password)) if password is not None else None
 
     def work(uow: UnitOfWork) -> Subuser:
         account = require_account(uow, account_name)
         uow.accounts.bump(account.id)
         if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
             raise SubuserExists
-        uow.subusers.create(account.id, username, email, now())
+        email_ = fields.pop("email")
+        uow.subusers.create(
+            account.id, username, email_, now(), password_hash=hashed, profile=fields
+        )
         record(
             uow,
             actor,
             account_id=account.id,
             action="subuser.create",
             subject=f"subuser:{username}",
-            after={"email": email, "active": True},
+            after={"email": email_, "active": True, **fields, "password_set": hashed is not None},
         )
         return require_subuser(uow, account, username)
 
     return db.write(work)
+
+
+def delete_subuser(db: Database, *, account_name: str, username: str, actor: Actor) -> None:
+    """Remove a subuser and release its holdings; the change log keeps its history."""
+
+    def work(uow: UnitOfWork) -> None:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        sub = require_subuser(uow, account, username)
+        before = {**uow.subusers.profile(sub.id), "ips": uow.subusers.ips(sub.id)}
+        uow.subusers.delete(sub.id)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="subuser.delete",
+            subject=f"subuser:{username}",
+            before=before,
+        )
+
+    db.write(work)
 
 
 def set_subuser_active(

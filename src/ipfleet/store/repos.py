@@ -6,12 +6,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from ipfleet.domain.errors import SubuserExists
 from ipfleet.domain.records import Account, ApiKeyInfo, IpRow, Subuser
 from ipfleet.domain.states import IpState
-from ipfleet.store.tables import accounts, api_keys, change_log, holdings, ip_addresses, subusers
+from ipfleet.store.tables import (
+    accounts,
+    api_keys,
+    change_log,
+    holdings,
+    ip_addresses,
+    pool_members,
+    subusers,
+)
 
 # Stays under SQLite's bound-parameter limit on old builds and keeps PostgreSQL plans sane.
 CHUNK = 900
@@ -21,6 +31,13 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     """Consecutive slices of at most ``size`` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
+    """A case-sensitive substring test on both backends (LIKE folds case on SQLite)."""
+    fn = func.strpos if conn.dialect.name == "postgresql" else func.instr
+    result: ColumnElement[bool] = fn(column, needle) > 0
+    return result
 
 
 def _account(row: Any) -> Account:
@@ -127,9 +144,11 @@ class IpRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def list_state(self, account_id: int, state: IpState) -> list[str]:
-        """The account's addresses in ``state``, in numeric order."""
+    def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
+        """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
         stmt = select(ip_addresses.c.address).where(ip_addresses.c.account_id == account_id)
+        if needle:
+            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
             stmt = stmt.where(_held_by_any())
         elif state is IpState.FREE:
@@ -137,6 +156,17 @@ class IpRepo:
         elif state is IpState.AVAILABLE:
             stmt = stmt.where(~_held_by_active())
         return list(self.conn.scalars(stmt.order_by(ip_addresses.c.sort_key)))
+
+    def hostnames(self, account_id: int, state: IpState) -> list[tuple[str, str | None]]:
+        """(address, hostname) of the account's addresses in ``state``, in numeric order."""
+        wanted = self.list_state(account_id, state)
+        stmt = (
+            select(ip_addresses.c.address, ip_addresses.c.hostname)
+            .where(ip_addresses.c.account_id == account_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        keep = set(wanted)
+        return [(r.address, r.hostname) for r in self.conn.execute(stmt) if r.address in keep]
 
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
@@ -194,6 +224,20 @@ class IpRepo:
         for part in chunks(ids):
             self.conn.execute(delete(holdings).where(holdings.c.ip_id.in_(part)))
 
+    def leave_pools(self, ids: Sequence[int]) -> list[int]:
+        """Drop those IPs from every pool; return the ids that were in one."""
+        left: list[int] = []
+        for part in chunks(ids):
+            cond = pool_members.c.ip_id.in_(part)
+            left.extend(self.conn.scalars(select(pool_members.c.ip_id).where(cond).distinct()))
+            self.conn.execute(delete(pool_members).where(cond))
+        return left
+
+    def set_hostname(self, ip_id: int, hostname: str | None) -> None:
+        self.conn.execute(
+            update(ip_addresses).where(ip_addresses.c.id == ip_id).values(hostname=hostname)
+        )
+
 
 def _subuser(row: Any) -> Subuser:
     return Subuser(
@@ -205,15 +249,42 @@ def _subuser(row: Any) -> Subuser:
     )
 
 
+# What a subuser's profile shows: everything but keys, timestamps and the password hash.
+_PROFILE_COLS = [
+    c for c in subusers.c if c.name not in ("password_hash", "id", "account_id", "created_at")
+]
+
+
 class SubuserRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def create(self, account_id: int, username: str, email: str, now: datetime) -> int:
+    def create(
+        self,
+        account_id: int,
+        username: str,
+        email: str,
+        now: datetime,
+        *,
+        password_hash: str | None = None,
+        profile: dict[str, str] | None = None,
+    ) -> int:
         stmt = insert(subusers).values(
-            account_id=account_id, username=username, email=email, active=True, created_at=now
+            account_id=account_id,
+            username=username,
+            email=email,
+            active=True,
+            created_at=now,
+            password_hash=password_hash,
+            **(profile or {}),
         )
-        return int(self.conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
+        try:
+            with self.conn.begin_nested():
+                result = self.conn.execute(stmt)
+        except IntegrityError:
+            # Lost a race for the name with another transaction.
+            raise SubuserExists from None
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def get(self, account_id: int, username: str) -> Subuser | None:
         """The subuser of that account; another account's subuser is not found."""
@@ -237,6 +308,52 @@ class SubuserRepo:
 
     def set_active(self, subuser_id: int, active: bool) -> None:
         self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(active=active))
+
+    def delete(self, subuser_id: int) -> None:
+        """Remove the subuser; its holdings go with it (ON DELETE CASCADE)."""
+        self.conn.execute(delete(holdings).where(holdings.c.subuser_id == subuser_id))
+        self.conn.execute(delete(subusers).where(subusers.c.id == subuser_id))
+
+    def profile(self, subuser_id: int) -> dict[str, Any]:
+        """Every stored field of the subuser but its password hash."""
+        row = self.conn.execute(select(*_PROFILE_COLS).where(subusers.c.id == subuser_id)).one()
+        return dict(row._mapping)
+
+    def search(
+        self, account_id: int, contains_: dict[str, str], active: bool | None
+    ) -> list[dict[str, Any]]:
+        """The account's subusers whose fields contain every given text (AND-ed)."""
+        stmt = select(*_PROFILE_COLS).where(subusers.c.account_id == account_id)
+        for name, needle in contains_.items():
+            stmt = stmt.where(contains(self.conn, subusers.c[name], needle))
+        if active is not None:
+            stmt = stmt.where(subusers.c.active.is_(active))
+        return [dict(r._mapping) for r in self.conn.execute(stmt.order_by(subusers.c.username))]
+
+    def update(self, subuser_id: int, values: dict[str, Any]) -> None:
+        """Change stored fields (profile, email, password hash)."""
+        self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(**values))
+
+    def password_hash(self, subuser_id: int) -> str | None:
+        stmt = select(subusers.c.password_hash).where(subusers.c.id == subuser_id)
+        return self.conn.scalar(stmt)
+
+    def holdings(
+        self, account_id: int, ip_needle: str | None, user_needle: str | None
+    ) -> list[tuple[str, str]]:
+        """(address, username) of every holding on the account, filtered by substrings."""
+        stmt = (
+            select(ip_addresses.c.address, subusers.c.username)
+            .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
+            .join(subusers, subusers.c.id == holdings.c.subuser_id)
+            .where(holdings.c.account_id == account_id)
+        )
+        if ip_needle:
+            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, ip_needle))
+        if user_needle:
+            stmt = stmt.where(contains(self.conn, subusers.c.username, user_needle))
+        stmt = stmt.order_by(ip_addresses.c.sort_key, subusers.c.username)
+        return [(r.address, r.username) for r in self.conn.execute(stmt)]
 
     def ips(self, subuser_id: int) -> list[str]:
         """The subuser's explicit set, in numeric order."""

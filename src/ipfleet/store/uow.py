@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.store.engine import is_sqlite, make_engine
+from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo, SubuserRepo
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.ips = IpRepo(conn)
         self.subusers = SubuserRepo(conn)
         self.log = ChangeLogRepo(conn)
+        self.inventory = InventoryRepo(conn)
 
 
 def _retryable(exc: DBAPIError) -> bool:

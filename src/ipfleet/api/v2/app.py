@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ipfleet.api.request_id import request_id_of
-from ipfleet.api.v2.calls import CALLS, V2Request, V2Result
-from ipfleet.api.v2.errors import V2Error, list_form, to_v2
+from ipfleet.api.v2.calls import CALLS
+from ipfleet.api.v2.errors import V2Error, V2Failure, list_form, to_v2
 from ipfleet.api.v2.params import parse_params
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
+from ipfleet.api.v2.request import V2Request, V2Result
 from ipfleet.config import Settings
 from ipfleet.domain.errors import (
     IpfleetError,
@@ -50,6 +51,9 @@ class V2App:
             result = await self._handle(scope, receive, name, rid)
         except IpfleetError as exc:
             await self._send_error(send, to_v2(exc), fmt, rid)
+            return
+        except V2Failure as failure:
+            await self._send_error(send, failure.error, fmt, rid)
             return
         except Exception:
             log.exception("unexpected error in v2 call %s (request %s)", name, rid)

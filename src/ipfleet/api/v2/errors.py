@@ -28,6 +28,14 @@ class V2Error:
     always_status: bool = False  # answered with ``status`` even in SendGrid's 200 mode
 
 
+class V2Failure(Exception):
+    """Raised by a call whose error has a shape of its own (the bare form)."""
+
+    def __init__(self, error: V2Error) -> None:
+        super().__init__(error.json)
+        self.error = error
+
+
 def list_form(messages: list[str], status: int = 400, always: bool = False) -> V2Error:
     """``{"message":"error","errors":[...]}``: generic validation errors."""
     return V2Error(

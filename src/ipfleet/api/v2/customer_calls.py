@@ -1,0 +1,206 @@
+"""customer.add/delete/profile/enable/disable/password/auth: subusers (spec §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+
+from ipfleet.api.v2.errors import V2Failure, bare_form, list_form
+from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
+from ipfleet.domain.errors import InvalidParameter, InvalidValue, SubuserNotFound
+from ipfleet.services import profiles
+from ipfleet.services.names import EDITABLE, MAX_NAME, PROFILE_FIELDS
+from ipfleet.services.passwords import MIN_LENGTH
+from ipfleet.services.subusers import create_subuser, delete_subuser, set_subuser_active
+
+#: The user object's keys, in the order SendGrid recorded them (company last: ipfleet's).
+USER_KEYS = (
+    "username",
+    "email",
+    "active",
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "website_access",
+    "company",
+)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _fields(req: V2Request, names: tuple[str, ...]) -> dict[str, str]:
+    """The profile fields the request gives (present, even if empty)."""
+    return {n: req.params.get(n) or "" for n in names if req.params.has(n)}
+
+
+def _password_problems(req: V2Request) -> list[str]:
+    password, confirm = req.params.get("password") or "", req.params.get("confirm_password") or ""
+    problems = []
+    if password != confirm:
+        problems.append("Passwords do not match")
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Password must be at least {MIN_LENGTH} characters")
+    return problems
+
+
+async def customer_add(req: V2Request) -> V2Result:
+    """Register a subuser of the caller's account."""
+    username = req.params.get("username") or ""
+    problems = [
+        f"{label} is required"
+        for name, label in (
+            ("username", "Username"),
+            ("password", "Password"),
+            ("confirm_password", "Confirm password"),
+            ("email", "Email"),
+        )
+        if not req.params.get(name)
+    ]
+    if len(username) > MAX_NAME:
+        problems.append(f"Username must be at most {MAX_NAME} characters")
+    if req.params.get("password") and req.params.get("confirm_password"):
+        problems += _password_problems(req)
+    if problems:
+        raise InvalidValue(problems[0], problems)
+
+    def write() -> None:
+        create_subuser(
+            req.db,
+            account_name=req.account.username,
+            username=username,
+            email=req.params.get("email") or "",
+            actor=req.actor,
+            password=req.params.get("password"),
+            profile=_fields(req, PROFILE_FIELDS),
+        )
+
+    await to_thread.run_sync(write)
+    return SUCCESS
+
+
+async def customer_delete(req: V2Request) -> V2Result:
+    """Remove a subuser; its holdings are released."""
+    require(req, "user")
+    user = req.user() or ""
+    await to_thread.run_sync(
+        lambda: delete_subuser(
+            req.db, account_name=req.account.username, username=user, actor=req.actor
+        )
+    )
+    return SUCCESS
+
+
+def _active_filter(req: V2Request) -> bool | None:
+    raw = req.params.get("active")
+    if raw is None:
+        return None
+    if raw not in ("0", "1"):
+        raise InvalidParameter("active")
+    return raw == "1"
+
+
+async def customer_profile(req: V2Request) -> V2Result:
+    """task=get: search the account's subusers; task=set: change one's profile."""
+    task_raw = req.params.get("task")
+    require(req, *(["task", "user"] if task_raw == "set" else ["task"]))
+    task = one_of(req, "task", ("get", "set"))
+    if task == "set":
+        user = req.user() or ""
+        values = _fields(req, EDITABLE)
+        await to_thread.run_sync(
+            lambda: profiles.update_profile(
+                req.db, account=req.account, username=user, values=values, actor=req.actor
+            )
+        )
+        return SUCCESS
+    active = _active_filter(req)
+    rows = profiles.find_subusers(
+        req.db,
+        account=req.account,
+        contains={k: v for k, v in _fields(req, profiles.SEARCHABLE).items() if v},
+        active=active,
+    )
+    users = [{k: _text(row[k]) for k in USER_KEYS} for row in rows]
+    return V2Result(users, ("users", [("user", [(k, u[k]) for k in USER_KEYS]) for u in users]))
+
+
+async def _set_active(req: V2Request, active: bool) -> V2Result:
+    require(req, "user")
+    user = req.user() or ""
+
+    def write() -> None:
+        set_subuser_active(
+            req.db,
+            account_name=req.account.username,
+            username=user,
+            active=active,
+            actor=req.actor,
+        )
+
+    try:
+        await to_thread.run_sync(write)
+    except SubuserNotFound:
+        raise V2Failure(bare_form("User not found")) from None
+    return SUCCESS
+
+
+async def customer_enable(req: V2Request) -> V2Result:
+    """Re-activate a subuser."""
+    return await _set_active(req, True)
+
+
+async def customer_disable(req: V2Request) -> V2Result:
+    """Deactivate a subuser: IPs only it held become available at once."""
+    return await _set_active(req, False)
+
+
+async def customer_password(req: V2Request) -> V2Result:
+    """Set a subuser's password."""
+    require(req, "user", "password", "confirm_password")
+    problems = _password_problems(req)
+    if problems:
+        raise InvalidValue(problems[0], problems)
+    user, password = req.user() or "", req.params.get("password") or ""
+    await to_thread.run_sync(
+        lambda: profiles.set_password(
+            req.db, account=req.account, username=user, password=password, actor=req.actor
+        )
+    )
+    return SUCCESS
+
+
+async def customer_auth(req: V2Request) -> V2Result:
+    """Check a subuser's own username and password."""
+    require(req, "user", "password")
+    user, password = req.user() or "", req.params.get("password") or ""
+    ok = await to_thread.run_sync(
+        lambda: profiles.check_password(
+            req.db, account=req.account, username=user, password=password
+        )
+    )
+    if not ok:
+        raise V2Failure(list_form(["Invalid username and/or password"]))
+    return SUCCESS
+
+
+CUSTOMER_CALLS: dict[str, Handler] = {
+    "customer.add": customer_add,
+    "customer.delete": customer_delete,
+    "customer.profile": customer_profile,
+    "customer.enable": customer_enable,
+    "customer.disable": customer_disable,
+    "customer.password": customer_password,
+    "customer.auth": customer_auth,
+}

@@ -1,0 +1,230 @@
+"""The operator's IP inventory: bulk import, quotas, atomic takes, releases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ipfleet.domain.addresses import canonical, expand, sort_key
+from ipfleet.domain.errors import (
+    AddressInUse,
+    AddressRejected,
+    AddressTaken,
+    InvalidValue,
+    NotEnoughIps,
+)
+from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import require_account
+from ipfleet.services.common import now, record
+from ipfleet.services.ips import parse_all
+from ipfleet.store.repos import chunks
+from ipfleet.store.uow import Database, UnitOfWork
+
+#: Called as progress(done, total) while a bulk import runs.
+Progress = Callable[[int, int], None]
+BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: int
+    already_in_inventory: int
+    on_accounts: int
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryEntry:
+    address: str
+    account: str | None
+    hostname: str | None
+
+
+def add_to_inventory(
+    db: Database,
+    *,
+    specs: Sequence[str],
+    actor: Actor,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Add addresses and ranges to the inventory in one transaction, in batches.
+
+    Addresses already known (in the inventory or on an account) are left as they are.
+    """
+    addresses = expand(specs, limit=limit)
+    total = len(addresses)
+
+    def work(uow: UnitOfWork) -> ImportResult:
+        added = in_inventory = on_accounts = 0
+        stamp = now()
+        for done, part in enumerate(chunks(addresses, BATCH)):
+            texts = [canonical(a) for a in part]
+            found = uow.ips.find(texts)
+            in_inventory += sum(1 for r in found.values() if r.account_id is None)
+            on_accounts += sum(1 for r in found.values() if r.account_id is not None)
+            rows = [
+                {
+                    "address": t,
+                    "sort_key": sort_key(a),
+                    "version": a.version,
+                    "account_id": None,
+                    "created_at": stamp,
+                }
+                for a, t in zip(part, texts, strict=True)
+                if t not in found
+            ]
+            uow.ips.insert_many(rows)
+            added += len(rows)
+            if progress:
+                progress(min((done + 1) * BATCH, total), total)
+        record(
+            uow,
+            actor,
+            account_id=None,
+            action="inventory.add",
+            subject="inventory",
+            after={"specs": list(specs), "limit": limit, "added": added},
+        )
+        return ImportResult(added, in_inventory, on_accounts)
+
+    return db.write(work)
+
+
+def remove_from_inventory(db: Database, *, addresses: Sequence[str], actor: Actor) -> list[str]:
+    """Forget inventory addresses (on no account), all or nothing."""
+    texts = parse_all(addresses)
+
+    def work(uow: UnitOfWork) -> list[str]:
+        found = uow.ips.find(texts)
+        unknown = [t for t in texts if t not in found]
+        if unknown:
+            raise AddressRejected(f"IP address is not in the inventory: {t}" for t in unknown)
+        assigned = [t for t in texts if found[t].account_id is not None]
+        if assigned:
+            raise AddressInUse(assigned)
+        uow.ips.delete([found[t].id for t in texts])
+        record(
+            uow,
+            actor,
+            account_id=None,
+            action="inventory.remove",
+            subject="inventory",
+            before={"addresses": texts},
+        )
+        return texts
+
+    return db.write(work)
+
+
+def list_inventory(db: Database, *, free_only: bool) -> list[InventoryEntry]:
+    """Every IP ipfleet knows with its account, or only the free ones."""
+    rows = db.read(lambda uow: uow.inventory.entries(free_only))
+    return [InventoryEntry(a, acc, host) for a, acc, host in rows]
+
+
+def set_quota(db: Database, *, account_name: str, quota: int | None, actor: Actor) -> None:
+    """Cap the IPs an account may hold after its own takes (None: unlimited)."""
+    if quota is not None and quota < 0:
+        raise InvalidValue("The quota must be zero or more")
+
+    def work(uow: UnitOfWork) -> None:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        uow.inventory.set_quota(account.id, quota)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="account.set_quota",
+            subject=f"account:{account.username}",
+            before={"ip_quota": account.ip_quota},
+            after={"ip_quota": quota},
+        )
+
+    db.write(work)
+
+
+def remaining_ips(db: Database, *, account_name: str) -> int | None:
+    """How many more IPs the account may take under its quota (None: unlimited)."""
+
+    def work(uow: UnitOfWork) -> int | None:
+        account = require_account(uow, account_name)
+        if account.ip_quota is None:
+            return None
+        return max(0, account.ip_quota - uow.inventory.count_on_account(account.id))
+
+    return db.read(work)
+
+
+def take_ips(db: Database, *, account_name: str, count: int, actor: Actor) -> list[str]:
+    """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
+    if count < 1:
+        raise InvalidValue("The count must be at least 1")
+
+    def work(uow: UnitOfWork) -> list[str]:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)  # serialises takes by one account
+        problems = []
+        if account.ip_quota is not None:
+            room = account.ip_quota - uow.inventory.count_on_account(account.id)
+            if count > room:
+                problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
+        claimed = [] if problems else uow.inventory.claim(account.id, count, now())
+        if not problems and len(claimed) < count:
+            problems.append(f"the inventory has {len(claimed)} free")
+        if problems:
+            raise NotEnoughIps(f"Cannot take {count} IPs: " + " and ".join(problems))
+        taken = [r.address for r in claimed]
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="ip.take",
+            subject=f"account:{account.username}",
+            after={"addresses": taken},
+        )
+        return taken
+
+    return db.write(work)
+
+
+def release_ips(
+    db: Database, *, account_name: str, addresses: Sequence[str], force: bool, actor: Actor
+) -> list[str]:
+    """Return the account's IPs to the inventory; held ones only with ``force``."""
+    texts = parse_all(addresses)
+
+    def work(uow: UnitOfWork) -> list[str]:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        found = uow.ips.find(texts)
+        missing = [t for t in texts if t not in found or found[t].account_id != account.id]
+        if missing:
+            raise AddressRejected(f"IP address is not on your account: {t}" for t in missing)
+        ids = [found[t].id for t in texts]
+        holders = uow.ips.holders(ids)
+        if holders and not force:
+            raise AddressTaken(dict.fromkeys(a for a, _ in holders))
+        if holders:
+            uow.ips.release(ids)
+            record(
+                uow,
+                actor,
+                account_id=account.id,
+                action="ip.release",
+                subject=f"account:{account.username}",
+                before={"holdings": [[a, u] for a, u in holders]},
+            )
+        uow.ips.leave_pools(ids)
+        uow.inventory.reset_for_inventory(ids)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="ip.return",
+            subject=f"account:{account.username}",
+            before={"addresses": texts},
+        )
+        return texts
+
+    return db.write(work)

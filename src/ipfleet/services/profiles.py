@@ -1,0 +1,92 @@
+"""Subuser profiles and passwords, as the v2 customer.profile/password/auth calls use them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.common import record
+from ipfleet.services.names import check_password_rules, check_profile
+from ipfleet.services.passwords import hash_password, verify_password
+from ipfleet.services.subusers import require_subuser
+from ipfleet.store.uow import Database, UnitOfWork
+
+#: Fields customer.profile task=get may filter on by substring.
+SEARCHABLE = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "company",
+)
+
+
+def find_subusers(
+    db: Database, *, account: Account, contains: Mapping[str, str], active: bool | None
+) -> list[dict[str, Any]]:
+    """The account's subusers whose fields contain every given text, by username."""
+    filters = {k: v for k, v in contains.items() if k in SEARCHABLE and v}
+    return db.read(lambda uow: uow.subusers.search(account.id, filters, active))
+
+
+def update_profile(
+    db: Database, *, account: Account, username: str, values: Mapping[str, str], actor: Actor
+) -> None:
+    """Change some profile fields of a subuser."""
+    fields = check_profile(values)
+
+    def work(uow: UnitOfWork) -> None:
+        uow.accounts.bump(account.id)
+        sub = require_subuser(uow, account, username)
+        before = uow.subusers.profile(sub.id)
+        if fields:
+            uow.subusers.update(sub.id, fields)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="subuser.update",
+            subject=f"subuser:{username}",
+            before={k: before[k] for k in fields},
+            after=fields,
+        )
+
+    db.write(work)
+
+
+def set_password(
+    db: Database, *, account: Account, username: str, password: str, actor: Actor
+) -> None:
+    """Give a subuser a new password (only its hash is kept)."""
+    hashed = hash_password(check_password_rules(password))
+
+    def work(uow: UnitOfWork) -> None:
+        uow.accounts.bump(account.id)
+        sub = require_subuser(uow, account, username)
+        uow.subusers.update(sub.id, {"password_hash": hashed})
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="subuser.set_password",
+            subject=f"subuser:{username}",
+        )
+
+    db.write(work)
+
+
+def check_password(db: Database, *, account: Account, username: str, password: str) -> bool:
+    """Whether the subuser's password is ``password`` (``SubuserNotFound`` if no subuser)."""
+    stored = db.read(
+        lambda uow: uow.subusers.password_hash(require_subuser(uow, account, username).id)
+    )
+    return verify_password(password, stored)
