@@ -1,0 +1,177 @@
+"""customer.ip (spec §4): the account's IPs by state, in every request shape."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from v2_expect import (
+    check,
+    empty_forms,
+    ips_json,
+    ips_of,
+    ips_xml_lines,
+    list_error_json,
+    list_error_xml,
+    object_error_json,
+    object_error_xml,
+    xml_doc,
+)
+from v2_world import (
+    A_ALL,
+    A_AVAILABLE,
+    A_FREE,
+    A_SUBUSERS,
+    A_TAKEN,
+    ODD_NAME,
+    SEEDER,
+    A,
+    C,
+    Client,
+    World,
+)
+
+from ipfleet.services.subusers import SetMode, set_subuser_ips_by_name
+
+URL = "/apiv2/customer.ip"
+STATES = {"all": A_ALL, "free": A_FREE, "taken": A_TAKEN, "available": A_AVAILABLE}
+
+
+def test_seed_makes_numeric_order_differ_from_text_order() -> None:
+    # Guards the data the ordering tests rely on.
+    assert sorted(A_ALL) != A_ALL
+    assert A_ALL.index("192.0.2.9") < A_ALL.index("192.0.2.10")
+    assert A_ALL.index("192.0.2.100") < A_ALL.index("100::1")  # "100::1" < "192..." as text
+
+
+def test_each_state_byte_exact(client: Client, world: World) -> None:
+    """Every state, numeric order (IPv4 first, .9 before .10), in JSON and XML."""
+    for state, ips in STATES.items():
+        resp = client.get(f"{URL}.json", params={**world.auth(), "list": state})
+        check(resp, ips_json(ips).encode())
+        resp = client.post(f"{URL}.xml", data={**world.auth(), "list": state})
+        check(resp, xml_doc(*ips_xml_lines(ips)))
+
+
+def test_spec_example_bodies(client: Client, world: World) -> None:
+    """Exactly the spec's example: 192.0.2.10 and 192.0.2.11, in both formats."""
+    for name in A_SUBUSERS:
+        held = ["192.0.2.11"] if name in ("bob", ODD_NAME) else ["192.0.2.10"]
+        set_subuser_ips_by_name(
+            world.db, account_name=A, username=name, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
+        )
+    resp = client.get(f"{URL}.json", params={**world.auth(), "list": "taken"})
+    check(resp, b'[{"ip":"192.0.2.10"},{"ip":"192.0.2.11"}]')
+    body = urlencode({**world.auth(), "list": "taken"})
+    resp = client.post(
+        f"{URL}.xml", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    check(resp, xml_doc("<ips>", "   <ip>192.0.2.10</ip>", "   <ip>192.0.2.11</ip>", "</ips>"))
+
+
+def test_states_obey_the_set_rules(client: Client, world: World) -> None:
+    got = {
+        state: ips_of(client.get(f"{URL}.json", params={**world.auth(), "list": state}))
+        for state in STATES
+    }
+    everything, taken, free, avail = (set(got[s]) for s in ("all", "taken", "free", "available"))
+    assert taken | free == everything
+    assert not taken & free
+    assert free <= avail
+    # 192.0.2.9 and 2001:db8::9 are held only by the deactivated carol.
+    assert taken & avail == {"192.0.2.9", "2001:db8::9"}
+    # 192.0.2.11 is held by carol (deactivated) and bob (active): taken, not available.
+    assert "192.0.2.11" in taken - avail
+    for ips in got.values():
+        assert len(ips) == len(set(ips))
+
+
+def test_empty_account_lists_nothing(client: Client, world: World) -> None:
+    for state in STATES:
+        check(client.get(f"{URL}.json", params={**world.auth(C), "list": state}), b"[]")
+        resp = client.get(f"{URL}.xml", params={**world.auth(C), "list": state})
+        check(resp, empty_forms(xml_doc("<ips/>")))
+
+
+def test_get_and_post_are_interchangeable(client: Client, world: World) -> None:
+    params = {**world.auth(), "list": "available"}
+    for fmt in ("json", "xml"):
+        by_get = client.get(f"{URL}.{fmt}", params=params)
+        by_post_body = client.post(f"{URL}.{fmt}", data=params)
+        by_post_query = client.post(f"{URL}.{fmt}", params=params)
+        assert by_get.status_code == by_post_body.status_code == by_post_query.status_code == 200
+        assert by_get.content == by_post_body.content == by_post_query.content
+        assert ips_of(by_get) == A_AVAILABLE
+
+
+def test_multipart_body(client: Client, world: World) -> None:
+    fields = [(k, (None, v)) for k, v in {**world.auth(), "list": "free"}.items()]
+    resp = client.post(f"{URL}.json", files=fields)
+    assert resp.request.headers["content-type"].startswith("multipart/form-data; boundary=")
+    check(resp, ips_json(A_FREE).encode())
+
+
+def test_query_and_body_mixed(client: Client, world: World) -> None:
+    resp = client.post(f"{URL}.json", params=world.auth(), data={"list": "taken"})
+    check(resp, ips_json(A_TAKEN).encode())
+    resp = client.post(f"{URL}.json", params={"list": "taken"}, data=world.auth())
+    check(resp, ips_json(A_TAKEN).encode())
+
+
+def test_body_value_replaces_query_value(client: Client, world: World) -> None:
+    for query, body, expected in [
+        ("free", "taken", A_TAKEN),
+        ("bogus", "all", A_ALL),
+        ("", "available", A_AVAILABLE),
+    ]:
+        resp = client.post(
+            f"{URL}.json", params={**world.auth(), "list": query}, data={"list": body}
+        )
+        check(resp, ips_json(expected).encode())
+
+
+def test_body_invalid_value_replaces_valid_query_value(client: Client, world: World) -> None:
+    resp = client.post(f"{URL}.json", params={**world.auth(), "list": "all"}, data={"list": "x"})
+    check(resp, object_error_json(400, "Invalid list parameter"))
+
+
+def test_repeated_scalar_last_wins(client: Client, world: World) -> None:
+    auth = urlencode(world.auth())
+    check(client.get(f"{URL}.json?{auth}&list=all&list=free"), ips_json(A_FREE).encode())
+    check(client.get(f"{URL}.json?{auth}&list=bogus&list=taken"), ips_json(A_TAKEN).encode())
+    check(
+        client.get(f"{URL}.json?{auth}&list=free&list=bogus"),
+        object_error_json(400, "Invalid list parameter"),
+    )
+    resp = client.post(
+        f"{URL}.json",
+        content=f"{auth}&list=free&list=all".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    check(resp, ips_json(A_ALL).encode())
+
+
+def test_unknown_extra_parameters_are_ignored(client: Client, world: World) -> None:
+    extra = {"user": "alice", "task": "append", "set": "bogus", "ip[]": "junk", "format": "xml"}
+    resp = client.get(f"{URL}.json", params={**world.auth(), "list": "free", **extra})
+    check(resp, ips_json(A_FREE).encode())
+
+
+def test_invalid_list_value(client: Client, world: World) -> None:
+    for value in ["ALL", "Free", " all", "all ", "taken\n", "specify", "0", "list"]:
+        resp = client.get(f"{URL}.json", params={**world.auth(), "list": value})
+        check(resp, object_error_json(400, "Invalid list parameter"))
+        resp = client.get(f"{URL}.xml", params={**world.auth(), "list": value})
+        check(resp, object_error_xml("Invalid list parameter"))
+
+
+def test_missing_list(client: Client, world: World) -> None:
+    resp = client.get(f"{URL}.json", params=world.auth())
+    check(resp, list_error_json("Missing required parameter: list"))
+    resp = client.post(f"{URL}.xml", data=world.auth())
+    check(resp, list_error_xml("Missing required parameter: list"))
+
+
+def test_account_a_is_not_account_c(client: Client, world: World) -> None:
+    """The list depends on who asks: A's key lists A's IPs, C's key lists none."""
+    assert ips_of(client.get(f"{URL}.json", params={**world.auth(A), "list": "all"})) == A_ALL
+    assert ips_of(client.get(f"{URL}.json", params={**world.auth(C), "list": "all"})) == []
