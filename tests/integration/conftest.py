@@ -1,0 +1,33 @@
+"""Fixtures for the service and store tests: an actor and accounts made to order."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+from dbcheck import ACTOR, Made
+
+from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import create_account
+from ipfleet.store.uow import Database
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return ACTOR
+
+
+@pytest.fixture
+def make_account(db: Database) -> Callable[..., Made]:
+    """Create an account (unique name unless given) and return it with its key."""
+    counter = itertools.count(1)
+
+    def make(name: str | None = None, outbound_cluster: str | None = None) -> Made:
+        username = name or f"acct{next(counter)}"
+        account, key = create_account(
+            db, username=username, outbound_cluster=outbound_cluster, actor=ACTOR
+        )
+        return Made(account, key)
+
+    return make

@@ -1,0 +1,89 @@
+"""Looks at the database for the service and store tests (raw SQL where it matters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from ipfleet.domain.addresses import parse_address, sort_key
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.accounts import get_account
+from ipfleet.store.tables import change_log, metadata
+from ipfleet.store.uow import Database
+
+ACTOR = Actor(name="test:integration", request_id="req-0001")
+
+
+@dataclass
+class Made:
+    """An account made for a test, with the key it was given."""
+
+    account: Account
+    api_key: str
+
+    @property
+    def name(self) -> str:
+        return self.account.username
+
+
+def version_of(db: Database, username: str) -> int:
+    """The account's data_version now."""
+    return get_account(db, username=username).data_version
+
+
+def log_rows(db: Database, account_id: int | None = None) -> list[dict[str, Any]]:
+    """The change log in order of writing."""
+    return db.read(lambda uow: uow.log.entries(account_id))
+
+
+def log_count(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(change_log)) or 0)
+
+
+def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for before/after comparisons and secret hunts."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with db.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def insert_inventory_ip(db: Database, address: str) -> int:
+    """Put an address in the platform inventory (on no account), the way the store would."""
+    ip = parse_address(address)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ip_addresses (address, sort_key, version, account_id, created_at) "
+                "VALUES (:a, :k, :v, NULL, :t)"
+            ),
+            {"a": str(ip), "k": sort_key(ip), "v": ip.version, "t": datetime.now(UTC)},
+        )
+        return int(
+            conn.scalar(text("SELECT id FROM ip_addresses WHERE address = :a"), {"a": str(ip)})
+        )
+
+
+def fail_change_log_writes(db: Database) -> None:
+    """Make the database refuse every change-log insert (fault injection by trigger)."""
+    with db.engine.begin() as conn:
+        if db.sqlite:
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
+                "BEGIN SELECT RAISE(ABORT, 'change log refused'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'change log refused'; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_log()"
+            )
