@@ -88,12 +88,8 @@ def test_add_is_all_or_nothing_when_one_address_is_on_another_account(
             specs=["192.0.2.0/29", "198.51.100.1", "2001:db8::7"],
             actor=ACTOR,
         )
-    assert info.value.details == ("IP address is already on another account: 2001:db8::7",) or set(
-        info.value.details
-    ) == {
-        "IP address is already on another account: 192.0.2.7",
-        "IP address is already on another account: 2001:db8::7",
-    }
+    # 192.0.2.7 is the broadcast address of the /29, so only the IPv6 one clashes
+    assert info.value.details == ("IP address is already on another account: 2001:db8::7",)
     assert dump(db) == before
     assert ips_of(db, "acme") == []
     assert ips_of(db, "other") == ["192.0.2.7", "2001:db8::7"]
