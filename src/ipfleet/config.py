@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     max_ips_per_request: int = Field(
         default=10_000, ge=1, description="Most IP addresses one request may name."
     )
+    v2_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Memory per worker for cached v2 read answers, in MiB (0 turns it off).",
+    )
     host: str = Field(default="127.0.0.1", description="Address `ipfleet serve` binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
     workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")

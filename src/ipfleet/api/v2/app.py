@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ipfleet.api.request_id import request_id_of
+from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
 from ipfleet.api.v2.errors import V2Error, V2Failure, list_form, to_v2
 from ipfleet.api.v2.params import parse_params
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
-from ipfleet.api.v2.request import V2Request, V2Result
+from ipfleet.api.v2.request import V2Request
 from ipfleet.config import Settings
 from ipfleet.domain.errors import (
     IpfleetError,
@@ -39,6 +40,7 @@ class V2App:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self.cache = AnswerCache(settings.v2_cache_mb * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
@@ -48,7 +50,7 @@ class V2App:
             await self._send_error(send, err, "json", rid)
             return
         try:
-            result = await self._handle(scope, receive, name, rid)
+            body = await self._handle(scope, receive, name, fmt, rid)
         except IpfleetError as exc:
             await self._send_error(send, to_v2(exc), fmt, rid)
             return
@@ -60,10 +62,9 @@ class V2App:
             err = list_form([f"Internal error (request id {rid})"], 500, always=True)
             await self._send_error(send, err, fmt, rid)
             return
-        body = php_json(result.json) if fmt == "json" else xml_document(result.xml)
         await _respond(send, 200, body, fmt, rid)
 
-    async def _handle(self, scope: Scope, receive: Receive, name: str, rid: str) -> V2Result:
+    async def _handle(self, scope: Scope, receive: Receive, name: str, fmt: str, rid: str) -> bytes:
         handler = CALLS.get(name)
         if handler is None:
             raise UnknownCall(f"Unknown API call: {name}")
@@ -80,8 +81,17 @@ class V2App:
         account = authenticate(
             self.db, username=params.get("api_user") or "", api_key=params.get("api_key") or ""
         )
+        key = cache_key(name, fmt, params) if self.cache.max_bytes else None
+        if key is not None:
+            hit = self.cache.get(account.id, account.data_version, key)
+            if hit is not None:
+                return hit
         actor = Actor(name=f"v2:{account.username}", request_id=rid)
-        return await handler(V2Request(self.db, self.settings, account, actor, params))
+        result = await handler(V2Request(self.db, self.settings, account, actor, params))
+        body = php_json(result.json) if fmt == "json" else xml_document(result.xml)
+        if key is not None:
+            self.cache.put(account.id, account.data_version, key, body)
+        return body
 
     async def _send_error(self, send: Send, err: V2Error, fmt: str, rid: str) -> None:
         status = err.status if (err.always_status or self.settings.v2_http_errors) else 200
