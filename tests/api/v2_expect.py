@@ -158,3 +158,15 @@ def ips_of(resp: httpx.Response) -> list[str]:
     data = json.loads(resp.content)
     assert isinstance(data, list), data
     return [item["ip"] for item in data]
+
+
+def sendip_json(cluster: str, ips: Sequence[str]) -> bytes:
+    """A customer.sendip task=list answer in JSON."""
+    body = '{"success":"success","outboundcluster":' + _js(cluster) + ',"ips":' + ips_json(ips)
+    return (body + "}").encode()
+
+
+def sendip_xml(cluster: str, ips: Sequence[str]) -> set[bytes]:
+    """A customer.sendip task=list answer in XML (both spellings of an empty list)."""
+    lines = ["<sendips>", f"   <ocluster>{_xml(cluster)}</ocluster>", *ips_xml_lines(ips, 1)]
+    return empty_forms(_latin1_doc([*lines, "</sendips>"]))
