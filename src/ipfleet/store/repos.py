@@ -144,9 +144,8 @@ class IpRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
-        """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
-        stmt = select(ip_addresses.c.address).where(ip_addresses.c.account_id == account_id)
+    def _in_state(self, stmt: Any, account_id: int, state: IpState, needle: str | None) -> Any:
+        stmt = stmt.where(ip_addresses.c.account_id == account_id)
         if needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
@@ -155,18 +154,18 @@ class IpRepo:
             stmt = stmt.where(~_held_by_any())
         elif state is IpState.AVAILABLE:
             stmt = stmt.where(~_held_by_active())
-        return list(self.conn.scalars(stmt.order_by(ip_addresses.c.sort_key)))
+        return stmt.order_by(ip_addresses.c.sort_key)
+
+    def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
+        """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
+        stmt = self._in_state(select(ip_addresses.c.address), account_id, state, needle)
+        return list(self.conn.scalars(stmt))
 
     def hostnames(self, account_id: int, state: IpState) -> list[tuple[str, str | None]]:
         """(address, hostname) of the account's addresses in ``state``, in numeric order."""
-        wanted = self.list_state(account_id, state)
-        stmt = (
-            select(ip_addresses.c.address, ip_addresses.c.hostname)
-            .where(ip_addresses.c.account_id == account_id)
-            .order_by(ip_addresses.c.sort_key)
-        )
-        keep = set(wanted)
-        return [(r.address, r.hostname) for r in self.conn.execute(stmt) if r.address in keep]
+        cols = select(ip_addresses.c.address, ip_addresses.c.hostname)
+        stmt = self._in_state(cols, account_id, state, None)
+        return [(r.address, r.hostname) for r in self.conn.execute(stmt)]
 
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
