@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
+import httpx
 from v2_expect import (
     SUCCESS_JSON,
     SUCCESS_XML,
@@ -25,7 +26,9 @@ URL = "/apiv2/customer.sendip"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
-def append(client: Client, world: World, user: str, set_: str, *ips: str, fmt: str = "json"):
+def append(
+    client: Client, world: World, user: str, set_: str, *ips: str, fmt: str = "json"
+) -> httpx.Response:
     """POST task=append with ``ip[]`` fields in an urlencoded body."""
     fields = [*world.auth().items(), ("task", "append"), ("user", user), ("set", set_)]
     fields += [("ip[]", ip) for ip in ips]
