@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException
 
 from ipfleet import __version__
 from ipfleet.api.v2.app import PREFIX, Receive, Scope, Send, V2App
+from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
 from ipfleet.store.uow import Database
 
@@ -25,7 +26,11 @@ def _problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
 def _own_routes(db: Database) -> Litestar:
     @get("/", media_type=MediaType.JSON)
     async def index() -> dict[str, Any]:
-        return {"name": "ipfleet", "version": __version__, "apis": {"v2": "/apiv2/"}}
+        return {
+            "name": "ipfleet",
+            "version": __version__,
+            "apis": {"v2": "/apiv2/", "v3": "/v3/docs"},
+        }
 
     @get("/healthz", media_type=MediaType.JSON)
     async def healthz() -> dict[str, str]:
@@ -41,17 +46,20 @@ def _own_routes(db: Database) -> Litestar:
 
 
 class IpfleetApp:
-    """Routes ``/apiv2/`` to the v2 handler and the rest to Litestar."""
+    """Routes ``/apiv2/`` to the v2 handler, ``/v3`` to the v3 app, the rest to Litestar."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.v2 = V2App(self.db, settings)
+        self.v3 = V3App(self.db, settings)
         self.own = _own_routes(self.db)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
             await self.v2(scope, receive, send)
+        elif scope["type"] == "http" and is_v3(scope["path"]):
+            await self.v3(scope, receive, send)
         else:
             await self.own(scope, receive, send)  # type: ignore[arg-type]
 

@@ -17,6 +17,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.inventory_repo import InventoryRepo
+from ipfleet.store.ip_detail_repo import IpDetailRepo
+from ipfleet.store.pool_repo import PoolRepo
+from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo, SubuserRepo
 
 T = TypeVar("T")
@@ -37,6 +40,9 @@ class UnitOfWork:
         self.subusers = SubuserRepo(conn)
         self.log = ChangeLogRepo(conn)
         self.inventory = InventoryRepo(conn)
+        self.pools = PoolRepo(conn)
+        self.ip_details = IpDetailRepo(conn)
+        self.quota = QuotaRepo(conn)
 
 
 def _retryable(exc: DBAPIError) -> bool:

@@ -1,0 +1,66 @@
+"""The /v3 application: SendGrid's v3 IP, pool, warmup, subuser and key endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from ipfleet.api.request_id import request_id_of
+from ipfleet.api.v2.app import Receive, Scope, Send
+from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
+from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
+from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response
+from ipfleet.api.v3.openapi import HANDLERS as DOC_HANDLERS
+from ipfleet.api.v3.openapi import openapi_config
+from ipfleet.config import Settings
+from ipfleet.store.uow import Database
+
+PREFIX = "/v3"
+
+
+def _litestar(db: Database, settings: Settings) -> Litestar:
+    api = [*ips.HANDLERS, *pools.HANDLERS, *warmup.HANDLERS, *subusers.HANDLERS, *keys.HANDLERS]
+    config: OpenAPIConfig = openapi_config()
+    return Litestar(
+        route_handlers=[*api, *DOC_HANDLERS],
+        guards=[authenticate],
+        dependencies={
+            "db": Provide(provide_db, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "caller": Provide(provide_caller, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        exception_handlers={Exception: error_response},
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"db": db, "max_body_bytes": settings.max_body_bytes}),
+        openapi_config=config,
+        debug=False,
+    )
+
+
+class V3App:
+    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.app = _litestar(db, settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rid = request_id_of(scope)
+        scope[REQUEST_ID_KEY] = rid
+
+        async def send_with_id(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)  # type: ignore[arg-type]
+
+
+def is_v3(path: str) -> bool:
+    """Whether a request path belongs to the v3 application."""
+    return path == PREFIX or path.startswith(PREFIX + "/")

@@ -1,0 +1,115 @@
+"""ipfleet's own OpenAPI 3.1 document for /v3, and an interactive page to try it.
+
+Litestar generates the document from the typed handlers; ``finish`` then adds what the
+handlers cannot say: bearer auth, the On-Behalf-Of header, and ``x-ipfleet-addition``
+on the operations SendGrid does not have.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from litestar import MediaType, Request, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.router import Router
+
+from ipfleet import __version__
+
+PUBLIC = {"public": True}
+ADDITION_TAG = "ipfleet additions"
+DESCRIPTION = (
+    "SendGrid's Web API v3 for IPs, IP pools, IP warmup, subusers and API keys, as "
+    "ipfleet serves it. Field names, types and statuses follow SendGrid's own OpenAPI "
+    "files; operations tagged `ipfleet additions` (and marked `x-ipfleet-addition`) are "
+    "ipfleet's own. Authenticate with `Authorization: Bearer <API key>`. The deliberate "
+    "deviations from SendGrid's schema are listed in docs/v3.md."
+)
+OBO_HEADER: dict[str, Any] = {
+    "name": "On-Behalf-Of",
+    "in": "header",
+    "required": False,
+    "description": "Act as this subuser of the account (its IPs only).",
+    "schema": {"type": "string"},
+}
+
+
+def _hidden(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Litestar's own copy of the schema (unfinished) is not served."""
+    raise NotFoundException
+
+
+def openapi_config() -> OpenAPIConfig:
+    """Generation settings; Litestar's own schema routes are hidden (see ``_hidden``)."""
+    return OpenAPIConfig(
+        title="ipfleet SendGrid v3 API",
+        version=__version__,
+        description=DESCRIPTION,
+        render_plugins=[JsonRenderPlugin()],
+        openapi_router=Router(
+            "/v3/_litestar_schema", route_handlers=[], guards=[_hidden], include_in_schema=False
+        ),
+    )
+
+
+def finish(generated: dict[str, Any], obo_operations: set[str]) -> dict[str, Any]:
+    """The generated document with auth, On-Behalf-Of and the additions marked."""
+    doc = copy.deepcopy(generated)
+    doc["servers"] = [{"url": "/"}]
+    components = doc.setdefault("components", {})
+    components["securitySchemes"] = {"BearerAuth": {"type": "http", "scheme": "bearer"}}
+    doc["security"] = [{"BearerAuth": []}]
+    tags = {t["name"] for item in doc["paths"].values() for op in _ops(item) for t in op["tags"]}
+    doc["tags"] = [
+        {"name": t, "description": "ipfleet's own operations, not in SendGrid's API"}
+        if t == ADDITION_TAG
+        else {"name": t}
+        for t in sorted(tags)
+    ]
+    for item in doc["paths"].values():
+        for op in _ops(item):
+            if ADDITION_TAG in op.get("tags", []):
+                op["x-ipfleet-addition"] = True
+            if op.get("operationId") in obo_operations:
+                op.setdefault("parameters", []).append(dict(OBO_HEADER))
+    return doc
+
+
+def _ops(item: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch")
+    return [op for method, op in item.items() if method in methods]
+
+
+def _document(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state = request.app.state
+    if state.get("openapi_document") is None:
+        obo = {
+            str(h.operation_id)
+            for route in request.app.routes
+            for h in getattr(route, "route_handlers", [])
+            if h.opt.get("on_behalf_of")
+        }
+        state["openapi_document"] = finish(request.app.openapi_schema.to_schema(), obo)
+    document: dict[str, Any] = state["openapi_document"]
+    return document
+
+
+@get("/v3/openapi.json", include_in_schema=False, opt=PUBLIC, sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of everything served under /v3."""
+    return _document(request)
+
+
+@get(
+    "/v3/docs", include_in_schema=False, opt=PUBLIC, sync_to_thread=False, media_type=MediaType.HTML
+)
+def docs_page(request: Request[Any, Any, Any]) -> bytes:
+    """Swagger UI on the document above (its scripts come from a CDN)."""
+    return SwaggerRenderPlugin(path="/v3/docs").render(request, _document(request))
+
+
+HANDLERS = [openapi_json, docs_page]

@@ -1,0 +1,202 @@
+"""/v3/subusers: the account's subusers and the IPs each one sends from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from litestar import delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from msgspec import UNSET
+
+from ipfleet.api.v3.common import (
+    ActorDep,
+    CallerDep,
+    DbDep,
+    Offset,
+    OptionalLimit,
+    SettingsDep,
+    call,
+    errors,
+)
+from ipfleet.api.v3.schemas import (
+    SubuserCreatedOut,
+    SubuserIn,
+    SubuserIpSetsOut,
+    SubuserIpsOut,
+    SubuserOut,
+    SubuserPatchIn,
+)
+from ipfleet.domain.errors import InvalidValue, MissingParameter, TooManyAddresses
+from ipfleet.services.ip_details import subuser_ip_sets
+from ipfleet.services.subusers import (
+    SetMode,
+    delete_subuser,
+    list_subusers,
+    set_subuser_active,
+    set_subuser_ips,
+)
+from ipfleet.services.v3_subusers import create_subuser_with_ips
+
+TAGS = ["Subusers API"]
+ADDITION = "ipfleet additions"
+REGION = "global"  # ipfleet has one region; SendGrid calls it "global"
+
+
+@get(
+    "/v3/subusers",
+    operation_id="ListSubuser",
+    summary="List all Subusers",
+    tags=TAGS,
+    responses=errors(),
+)
+async def list_all(
+    db: DbDep,
+    caller: CallerDep,
+    username: FromQuery[str | None] = None,
+    limit: OptionalLimit = None,
+    offset: Offset = 0,
+    region: FromQuery[Literal["all", "global", "eu"]] = "all",
+    include_region: FromQuery[bool] = False,
+) -> list[SubuserOut]:
+    """The account's subusers by username; `username` keeps the one of that exact name."""
+    found = [
+        v.subuser
+        for v in await call(list_subusers, db, account_name=caller.account.username)
+        if (username is None or v.subuser.username == username) and region != "eu"
+    ]
+    page = found[offset : None if limit is None else offset + limit]
+    return [
+        SubuserOut(
+            disabled=not s.active,
+            id=s.id,
+            username=s.username,
+            email=s.email,
+            region=REGION if include_region else UNSET,
+        )
+        for s in page
+    ]
+
+
+@post(
+    "/v3/subusers",
+    operation_id="CreateSubuser",
+    summary="Create Subuser",
+    tags=TAGS,
+    status_code=200,
+    responses=errors(),
+)
+async def create(
+    db: DbDep, caller: CallerDep, actor: ActorDep, data: JSONBody[SubuserIn]
+) -> SubuserCreatedOut:
+    """A new subuser holding `ips` (at least one, all of them the account's)."""
+    if data.region != REGION:
+        raise InvalidValue(f"Region {data.region} is not available; use {REGION}")
+    sub = await call(
+        create_subuser_with_ips,
+        db,
+        account=caller.account,
+        username=data.username,
+        email=data.email,
+        password=data.password,
+        ips=data.ips,
+        actor=actor,
+    )
+    return SubuserCreatedOut(
+        username=sub.username,
+        user_id=sub.id,
+        email=sub.email,
+        region=REGION if data.include_region else UNSET,
+    )
+
+
+@patch(
+    "/v3/subusers/{subuser_name:str}",
+    operation_id="UpdateSubuser",
+    summary="Enable/disable a subuser",
+    tags=TAGS,
+    status_code=204,
+    responses=errors(404),
+)
+async def enable_disable(
+    db: DbDep,
+    caller: CallerDep,
+    actor: ActorDep,
+    subuser_name: FromPath[str],
+    data: JSONBody[SubuserPatchIn],
+) -> None:
+    """`{"disabled": true}` deactivates the subuser (its IPs then count as available)."""
+    if not isinstance(data.disabled, bool):
+        raise MissingParameter(["disabled"])
+    await call(
+        set_subuser_active,
+        db,
+        account_name=caller.account.username,
+        username=subuser_name,
+        active=not data.disabled,
+        actor=actor,
+    )
+
+
+@delete(
+    "/v3/subusers/{subuser_name:str}",
+    operation_id="DeleteSubuser",
+    summary="Delete a subuser",
+    tags=TAGS,
+    status_code=204,
+    responses=errors(404),
+)
+async def remove(
+    db: DbDep, caller: CallerDep, actor: ActorDep, subuser_name: FromPath[str]
+) -> None:
+    """Delete the subuser for good; the IPs it held stay on the account."""
+    await call(
+        delete_subuser, db, account_name=caller.account.username, username=subuser_name, actor=actor
+    )
+
+
+@put(
+    "/v3/subusers/{subuser_name:str}/ips",
+    operation_id="UpdateSubuserIp",
+    summary="Update IPs assigned to a subuser",
+    tags=TAGS,
+    status_code=200,
+    responses=errors(404, 413),
+)
+async def replace_ips(
+    db: DbDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    actor: ActorDep,
+    subuser_name: FromPath[str],
+    data: JSONBody[list[str]],
+) -> SubuserIpsOut:
+    """Replace the subuser's set with the given IPs (as v2 `set=specify` does)."""
+    if len(data) > settings.max_ips_per_request:
+        raise TooManyAddresses(settings.max_ips_per_request)
+    ips = await call(
+        set_subuser_ips,
+        db,
+        account=caller.account,
+        username=subuser_name,
+        mode=SetMode.SPECIFY,
+        ips=data,
+        actor=actor,
+    )
+    return SubuserIpsOut(ips)
+
+
+@get(
+    "/v3/subusers/{subuser_name:str}/ips",
+    operation_id="GetSubuserIps",
+    summary="Retrieve the IPs of a subuser (ipfleet addition)",
+    tags=[ADDITION],
+    responses=errors(404),
+)
+async def get_ips(db: DbDep, caller: CallerDep, subuser_name: FromPath[str]) -> SubuserIpSetsOut:
+    """ipfleet's addition: the subuser's set, and `effective`, what it really sends from
+    (its set, or every IP of the account when the set is empty)."""
+    held, effective = await call(subuser_ip_sets, db, account=caller.account, username=subuser_name)
+    return SubuserIpSetsOut(ips=held, effective=effective)
+
+
+HANDLERS = [list_all, create, enable_disable, remove, replace_ips, get_ips]

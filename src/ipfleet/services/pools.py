@@ -1,0 +1,157 @@
+"""IP pools: named groups of an account's IPs (one IP may be in several pools)."""
+
+from __future__ import annotations
+
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.acting import Caller
+from ipfleet.services.common import now, record
+from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
+from ipfleet.services.names import MAX_NAME
+from ipfleet.services.v3_errors import (
+    BadPoolName,
+    IpAlreadyInPool,
+    IpNotInPool,
+    PoolExists,
+    PoolNotFound,
+)
+from ipfleet.store.uow import Database, UnitOfWork
+
+
+def check_pool_name(name: str) -> str:
+    """Refuse a name that is empty, too long, unprintable or not usable as a path segment."""
+    if not name.strip():
+        raise BadPoolName("Pool name is required")
+    if len(name) > MAX_NAME:
+        raise BadPoolName(f"Pool name must be at most {MAX_NAME} characters")
+    if not name.isprintable():
+        raise BadPoolName("Pool name must not contain control characters")
+    if "/" in name or name in (".", ".."):
+        raise BadPoolName("Pool name must not contain '/' or be '.' or '..'")
+    return name
+
+
+def require_pool(uow: UnitOfWork, account: Account, name: str) -> int:
+    """The id of the account's pool ``name``; another account's is not found either."""
+    pool_id = uow.pools.find(account.id, name)
+    if pool_id is None:
+        raise PoolNotFound(name)
+    return pool_id
+
+
+def list_pools(db: Database, *, account: Account) -> list[str]:
+    """The account's pool names, sorted."""
+    return db.read(lambda uow: uow.pools.names(account.id))
+
+
+def pool_members(db: Database, *, account: Account, name: str) -> list[str]:
+    """The addresses in one of the account's pools, in numeric order."""
+    return db.read(lambda uow: uow.pools.members(require_pool(uow, account, name)))
+
+
+def create_pool(db: Database, *, account: Account, name: str, actor: Actor) -> str:
+    """A new, empty pool."""
+    check_pool_name(name)
+
+    def work(uow: UnitOfWork) -> str:
+        uow.accounts.bump(account.id)  # serialises writers of this account's pools
+        if uow.pools.find(account.id, name) is not None:
+            raise PoolExists(name)
+        uow.pools.create(account.id, name, now())
+        record(uow, actor, account_id=account.id, action="pool.create", subject=f"pool:{name}")
+        return name
+
+    return db.write(work)
+
+
+def rename_pool(db: Database, *, account: Account, name: str, new_name: str, actor: Actor) -> str:
+    """Give a pool a new name, free on the account (its own name is fine)."""
+    check_pool_name(new_name)
+
+    def work(uow: UnitOfWork) -> str:
+        uow.accounts.bump(account.id)
+        pool_id = require_pool(uow, account, name)
+        if new_name != name:
+            if uow.pools.find(account.id, new_name) is not None:
+                raise PoolExists(new_name)
+            uow.pools.rename(pool_id, new_name)
+            record(
+                uow,
+                actor,
+                account_id=account.id,
+                action="pool.rename",
+                subject=f"pool:{new_name}",
+                before={"name": name},
+                after={"name": new_name},
+            )
+        return new_name
+
+    return db.write(work)
+
+
+def delete_pool(db: Database, *, account: Account, name: str, actor: Actor) -> None:
+    """Remove a pool (its IPs stay on the account)."""
+
+    def work(uow: UnitOfWork) -> None:
+        uow.accounts.bump(account.id)
+        pool_id = require_pool(uow, account, name)
+        members = uow.pools.members(pool_id)
+        uow.pools.delete(pool_id)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="pool.delete",
+            subject=f"pool:{name}",
+            before={"ips": members},
+        )
+
+    db.write(work)
+
+
+def add_pool_ip(db: Database, *, account: Account, name: str, address: str, actor: Actor) -> IpView:
+    """Put one of the account's IPs in a pool; return the IP with all its pools."""
+    text = canonical_address(address)
+    caller = Caller(account)
+
+    def work(uow: UnitOfWork) -> IpView:
+        uow.accounts.bump(account.id)
+        pool_id = require_pool(uow, account, name)
+        ip = find_visible(uow, caller, text)
+        if uow.pools.is_member(pool_id, ip.id):
+            raise IpAlreadyInPool(text, name)
+        uow.pools.add_member(pool_id, ip.id, account.id)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="pool.add_ip",
+            subject=f"pool:{name}",
+            after={"ip": text},
+        )
+        return views(uow, caller, [ip])[0]
+
+    return db.write(work)
+
+
+def remove_pool_ip(
+    db: Database, *, account: Account, name: str, address: str, actor: Actor
+) -> None:
+    """Take an IP out of a pool (it stays on the account and in its other pools)."""
+    text = canonical_address(address)
+
+    def work(uow: UnitOfWork) -> None:
+        uow.accounts.bump(account.id)
+        pool_id = require_pool(uow, account, name)
+        ip = uow.ip_details.one(account.id, text)
+        if ip is None or not uow.pools.remove_member(pool_id, ip.id):
+            raise IpNotInPool(text, name)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="pool.remove_ip",
+            subject=f"pool:{name}",
+            before={"ip": text},
+        )
+
+    db.write(work)

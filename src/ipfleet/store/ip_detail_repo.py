@@ -1,0 +1,119 @@
+"""The v3 view of an account's IPs: reverse DNS, whitelabel, warmup, filters and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select, update
+from sqlalchemy.engine import Connection
+
+from ipfleet.store.tables import holdings, ip_addresses, subusers
+
+_COLUMNS = (
+    ip_addresses.c.id,
+    ip_addresses.c.address,
+    ip_addresses.c.hostname,
+    ip_addresses.c.whitelabeled,
+    ip_addresses.c.warmup_started_at,
+    ip_addresses.c.assigned_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IpDetail:
+    id: int
+    address: str
+    hostname: str | None
+    whitelabeled: bool
+    warmup_started_at: datetime | None
+    assigned_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IpQuery:
+    """Which of an account's IPs to list, and which page of them."""
+
+    within_subuser: int | None = None  # only IPs that subuser holds
+    needle: str | None = None  # address contains this text
+    holder: str | None = None  # only IPs this subuser (by username) holds
+    exclude_whitelabeled: bool = False
+    warming_only: bool = False
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+def _detail(row: Any) -> IpDetail:
+    return IpDetail(
+        id=row.id,
+        address=row.address,
+        hostname=row.hostname,
+        whitelabeled=bool(row.whitelabeled),
+        warmup_started_at=row.warmup_started_at,
+        assigned_at=row.assigned_at,
+    )
+
+
+def _held_by(subuser_id: Any) -> Any:
+    return exists().where(
+        holdings.c.ip_id == ip_addresses.c.id, holdings.c.subuser_id == subuser_id
+    )
+
+
+class IpDetailRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def query(self, account_id: int, q: IpQuery) -> list[IpDetail]:
+        """The account's IPs that match ``q``, in numeric order (or its reverse)."""
+        stmt: Select[Any] = select(*_COLUMNS).where(ip_addresses.c.account_id == account_id)
+        if q.within_subuser is not None:
+            stmt = stmt.where(_held_by(q.within_subuser))
+        if q.needle:
+            stmt = stmt.where(ip_addresses.c.address.contains(q.needle.lower(), autoescape=True))
+        if q.holder is not None:
+            holder_id = (
+                select(subusers.c.id)
+                .where(subusers.c.account_id == account_id, subusers.c.username == q.holder)
+                .scalar_subquery()
+            )
+            stmt = stmt.where(_held_by(holder_id))
+        if q.exclude_whitelabeled:
+            stmt = stmt.where(ip_addresses.c.whitelabeled.is_(False))
+        if q.warming_only:
+            stmt = stmt.where(ip_addresses.c.warmup_started_at.is_not(None))
+        key = ip_addresses.c.sort_key
+        stmt = stmt.order_by(key.desc() if q.descending else key)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        if q.offset:
+            stmt = stmt.offset(q.offset)
+        return [_detail(r) for r in self.conn.execute(stmt)]
+
+    def one(self, account_id: int, address: str) -> IpDetail | None:
+        """One IP of the account by canonical address; another account's is not found."""
+        stmt = select(*_COLUMNS).where(
+            ip_addresses.c.account_id == account_id, ip_addresses.c.address == address
+        )
+        row = self.conn.execute(stmt).first()
+        return _detail(row) if row else None
+
+    def holds_any(self, subuser_id: int) -> bool:
+        """Whether the subuser holds at least one IP (else it sends from all of them)."""
+        stmt = select(holdings.c.ip_id).where(holdings.c.subuser_id == subuser_id).limit(1)
+        return self.conn.scalar(stmt) is not None
+
+    def holds(self, subuser_id: int, ip_id: int) -> bool:
+        stmt = select(holdings.c.ip_id).where(
+            holdings.c.subuser_id == subuser_id, holdings.c.ip_id == ip_id
+        )
+        return self.conn.scalar(stmt) is not None
+
+    def set_warmup(self, ip_id: int, started_at: datetime | None) -> None:
+        self.conn.execute(
+            update(ip_addresses)
+            .where(ip_addresses.c.id == ip_id)
+            .values(warmup_started_at=started_at)
+        )

@@ -1,0 +1,80 @@
+"""IP pools: named groups of an account's IPs; one IP may be in several pools."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ipfleet.store.repos import chunks
+from ipfleet.store.tables import ip_addresses, pool_members, pools
+
+
+class PoolRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def names(self, account_id: int) -> list[str]:
+        """The account's pool names, sorted."""
+        stmt = select(pools.c.name).where(pools.c.account_id == account_id).order_by(pools.c.name)
+        return list(self.conn.scalars(stmt))
+
+    def find(self, account_id: int, name: str) -> int | None:
+        """The id of the account's pool ``name``; another account's pool is not found."""
+        stmt = select(pools.c.id).where(pools.c.account_id == account_id, pools.c.name == name)
+        found = self.conn.scalar(stmt)
+        return None if found is None else int(found)
+
+    def create(self, account_id: int, name: str, now: datetime) -> int:
+        stmt = insert(pools).values(account_id=account_id, name=name, created_at=now)
+        return int(self.conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
+
+    def rename(self, pool_id: int, name: str) -> None:
+        self.conn.execute(update(pools).where(pools.c.id == pool_id).values(name=name))
+
+    def delete(self, pool_id: int) -> None:
+        self.conn.execute(delete(pool_members).where(pool_members.c.pool_id == pool_id))
+        self.conn.execute(delete(pools).where(pools.c.id == pool_id))
+
+    def members(self, pool_id: int) -> list[str]:
+        """The pool's addresses, in numeric order."""
+        stmt = (
+            select(ip_addresses.c.address)
+            .join(pool_members, pool_members.c.ip_id == ip_addresses.c.id)
+            .where(pool_members.c.pool_id == pool_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        return list(self.conn.scalars(stmt))
+
+    def is_member(self, pool_id: int, ip_id: int) -> bool:
+        stmt = select(pool_members.c.ip_id).where(
+            pool_members.c.pool_id == pool_id, pool_members.c.ip_id == ip_id
+        )
+        return self.conn.scalar(stmt) is not None
+
+    def add_member(self, pool_id: int, ip_id: int, account_id: int) -> None:
+        self.conn.execute(
+            insert(pool_members).values(pool_id=pool_id, ip_id=ip_id, account_id=account_id)
+        )
+
+    def remove_member(self, pool_id: int, ip_id: int) -> bool:
+        stmt = delete(pool_members).where(
+            pool_members.c.pool_id == pool_id, pool_members.c.ip_id == ip_id
+        )
+        return self.conn.execute(stmt).rowcount == 1
+
+    def of_ips(self, ip_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The pool names of each IP (sorted), keyed by IP id; IPs in no pool are absent."""
+        out: dict[int, list[str]] = {}
+        for part in chunks(ip_ids):
+            stmt = (
+                select(pool_members.c.ip_id, pools.c.name)
+                .join(pools, pools.c.id == pool_members.c.pool_id)
+                .where(pool_members.c.ip_id.in_(part))
+                .order_by(pools.c.name)
+            )
+            for r in self.conn.execute(stmt):
+                out.setdefault(r.ip_id, []).append(r.name)
+        return out

@@ -1,0 +1,19 @@
+"""What an account pays for each IP it takes from the inventory."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ipfleet.store.tables import accounts
+
+
+class QuotaRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def price_per_ip(self, account_id: int) -> float | None:
+        """The account's price per IP, or None when the operator has set none."""
+        stmt = select(accounts.c.price_per_ip).where(accounts.c.id == account_id)
+        price = self.conn.scalar(stmt)
+        return None if price is None else float(price)
