@@ -293,7 +293,12 @@ def test_remove_accepts_any_spelling_of_an_address(db: Database, make_account: M
     make_account("acme")
     add_ips(db, username="acme", specs=["2001:db8::1", "2001:db8::2"], actor=ACTOR)
     removed = remove_ips(
-        db, username="acme", addresses=["2001:DB8:0::1"], release=False, actor=ACTOR
+        db,
+        username="acme",
+        addresses=["2001:DB8:0::1", "2001:db8::1"],
+        release=False,
+        actor=ACTOR,
     )
     assert removed == ["2001:db8::1"]
     assert ips_of(db, "acme") == ["2001:db8::2"]
+    assert log_rows(db)[-1]["before"] == {"addresses": ["2001:db8::1"]}
