@@ -1,0 +1,163 @@
+"""Run every benchmark scenario, print the markdown table, write bench/RESULTS.md.
+
+``make bench`` runs this. Each figure is compared with a floor measured in the same run
+under the same server and worker count, because the machine may be shared and busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from bench import dataset, report, servers, wrk
+from bench.dataset import Built, Spec
+from bench.scenarios import Bench, Setup, growth_row, list_latency, memory, s1, s2, s3, s4
+
+HERE = Path(__file__).parent
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+GROWTH_SIZES = (4_096, 16_384, 65_536)
+PHASES = ("sqlite", "growth", "postgres")
+
+
+def postgres_server() -> str | None:
+    """The PostgreSQL server to make bench databases on, if one answers."""
+    url = (
+        os.environ.get("IPFLEET_BENCH_POSTGRES_URL")
+        or os.environ.get("IPFLEET_TEST_POSTGRES_URL")
+        or DEFAULT_POSTGRES
+    )
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+    return url
+
+
+def _build(bench: Bench, spec: Spec, url: str, backend: str) -> Built:
+    built = dataset.build(spec, url, bench.out)
+    message = (
+        f"dataset {spec.name} on {backend}: {built.ip_count:,} IPs, {spec.subusers:,} "
+        f"subusers ({built.inactive:,} deactivated, {built.holdings:,} holdings), "
+        f"{spec.other_accounts} other accounts, built in {built.seconds:.1f} s"
+    )
+    print(message)
+    bench.notes.append(message)
+    return built
+
+
+@contextmanager
+def serving(bench: Bench, built: Built, workers: int, backend: str) -> Iterator[Setup]:
+    with servers.ipfleet(built.url, workers, bench.logs, f"{built.spec.name}-{backend}") as s:
+        yield Setup(built, s, workers, backend)
+
+
+def sqlite_phase(bench: Bench) -> None:
+    """S1 on small; S2, S4, memory and S3 on large; SQLite, one worker."""
+    small = _build(bench, dataset.SPECS["small"], dataset.sqlite_url(bench.out, "small"), "SQLite")
+    large = _build(bench, dataset.SPECS["large"], dataset.sqlite_url(bench.out, "large"), "SQLite")
+    with serving(bench, small, 1, "SQLite") as setup:
+        s1(bench, setup)
+    with serving(bench, large, 1, "SQLite") as setup:
+        s2(bench, setup)
+        s4(bench, setup)
+        memory(bench, setup)
+        s3(bench, setup)
+
+
+def growth_phase(bench: Bench) -> None:
+    """S4 (json) at growing sizes: the cost per IP should stay flat."""
+    baseline: float | None = None
+    for size in GROWTH_SIZES:
+        spec = dataset.growth_spec(size)
+        built = _build(bench, spec, dataset.sqlite_url(bench.out, spec.name), "SQLite")
+        with serving(bench, built, 1, "SQLite") as setup:
+            row, baseline = growth_row(setup, list_latency(bench, setup, "json"), baseline)
+        bench.add(row)
+
+
+def postgres_phase(bench: Bench, server_url: str | None) -> None:
+    """S5: S1 on small, S2 and S3 on large, on PostgreSQL with two workers."""
+    if server_url is None:
+        bench.notes.append("S5 skipped: no PostgreSQL answered (set IPFLEET_BENCH_POSTGRES_URL)")
+        print(bench.notes[-1])
+        return
+    made: list[str] = []
+    try:
+        for name in ("small", "large"):
+            made.append(dataset.postgres_url(server_url, name))
+        small = _build(bench, dataset.SPECS["small"], made[0], "PostgreSQL")
+        large = _build(bench, dataset.SPECS["large"], made[1], "PostgreSQL")
+        with serving(bench, small, 2, "PostgreSQL") as setup:
+            s1(bench, setup)
+        with serving(bench, large, 2, "PostgreSQL") as setup:
+            s2(bench, setup)
+            s3(bench, setup)
+    finally:
+        for url in made:
+            dataset.drop_postgres(url)
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="measured seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds before each")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--only",
+        choices=PHASES,
+        action="append",
+        help="run only this phase (repeatable); bench/RESULTS.md is then left alone",
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="work directory")
+    return parser.parse_args()
+
+
+def main() -> int:
+    """Run the phases, print the table, write RESULTS.md; 1 if any request failed."""
+    args = _args()
+    wrk.find_wrk()
+    info = report.machine()
+    load = wrk.Load(args.connections, args.threads, args.seconds, args.warmup)
+    bench = Bench(args.out, load, wrk.Load(1, 1, args.seconds, args.warmup))
+    phases: dict[str, Callable[[], None]] = {
+        "sqlite": lambda: sqlite_phase(bench),
+        "growth": lambda: growth_phase(bench),
+        "postgres": lambda: postgres_phase(bench, postgres_server()),
+    }
+    started = time.monotonic()
+    for name in args.only or PHASES:
+        print(f"== {name}")
+        phases[name]()
+    info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    info["wrk"] = (
+        f"{info['wrk']}; -t{load.threads} -c{load.connections}, {load.warmup} s warm-up + "
+        f"{load.seconds} s per run (S4: -t1 -c1)"
+    )
+    info["run time"] = f"{time.monotonic() - started:.0f} s"
+    bench.notes += [f"FAILED: {f}" for f in bench.failures]
+    print()
+    print(report.table(bench.rows))
+    if not args.only:
+        (HERE / "RESULTS.md").write_text(report.document(bench.rows, info, bench.notes))
+        print(f"\nwritten to {HERE / 'RESULTS.md'}")
+    if bench.failures:
+        print("\nFAILED:\n" + "\n".join(f"  {f}" for f in bench.failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
