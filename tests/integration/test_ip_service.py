@@ -171,6 +171,10 @@ def test_failed_add_does_not_bump_the_version(db: Database, make_account: MakeAc
     assert version_of(db, "acme") == v0
 
 
+def remove(db: Database, *addresses: str, release: bool = False) -> list[str]:
+    return remove_ips(db, username="acme", addresses=addresses, release=release, actor=ACTOR)
+
+
 def setup_holdings(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
     add_ips(db, username="acme", specs=["192.0.2.0/29"], actor=ACTOR)
@@ -215,45 +219,31 @@ def test_remove_refuses_held_addresses_unless_released(
     setup_holdings(db, make_account)
     before = dump(db)
     with pytest.raises(AddressTaken) as info:
-        remove_ips(
-            db,
-            username="acme",
-            addresses=["192.0.2.6", "192.0.2.2", "192.0.2.1"],
-            release=False,
-            actor=ACTOR,
-        )
+        remove(db, "192.0.2.6", "192.0.2.2", "192.0.2.1")
     assert info.value.details == (
         "IP address is held by subusers: 192.0.2.1",
         "IP address is held by subusers: 192.0.2.2",
     )
     assert dump(db) == before
 
-    removed = remove_ips(
-        db,
-        username="acme",
-        addresses=["192.0.2.6", "192.0.2.2", "192.0.2.1"],
-        release=True,
-        actor=ACTOR,
-    )
+    removed = remove(db, "192.0.2.6", "192.0.2.2", "192.0.2.1", release=True)
     assert removed == ["192.0.2.1", "192.0.2.2", "192.0.2.6"]
     assert ips_of(db, "acme") == ["192.0.2.3", "192.0.2.4", "192.0.2.5"]
     assert subuser_ips_by_name(db, account_name="acme", username="sub-a") == []
     assert subuser_ips_by_name(db, account_name="acme", username="sub-b") == ["192.0.2.3"]
     actions = [r["action"] for r in log_rows(db)][-2:]
     assert actions == ["ip.release", "ip.remove"]
-    release, remove = log_rows(db)[-2:]
-    assert release["before"] == {
+    released, removed_row = log_rows(db)[-2:]
+    assert released["before"] == {
         "holdings": [["192.0.2.1", "sub-a"], ["192.0.2.2", "sub-a"], ["192.0.2.2", "sub-b"]]
     }
-    assert remove["before"] == {"addresses": ["192.0.2.1", "192.0.2.2", "192.0.2.6"]}
+    assert removed_row["before"] == {"addresses": ["192.0.2.1", "192.0.2.2", "192.0.2.6"]}
 
 
 def test_remove_of_free_addresses_needs_no_release(db: Database, make_account: MakeAccount) -> None:
     setup_holdings(db, make_account)
     v0 = version_of(db, "acme")
-    assert remove_ips(
-        db, username="acme", addresses=["192.0.2.5", "192.0.2.5"], release=False, actor=ACTOR
-    ) == ["192.0.2.5"]
+    assert remove(db, "192.0.2.5", "192.0.2.5") == ["192.0.2.5"]
     assert "192.0.2.5" not in ips_of(db, "acme")
     assert version_of(db, "acme") == v0 + 1
     assert log_rows(db)[-1]["action"] == "ip.remove"
@@ -270,21 +260,13 @@ def test_remove_is_all_or_nothing_naming_every_bad_address(
     add_ips(db, username="other", specs=["198.51.100.1"], actor=ACTOR)
     before = dump(db)
     with pytest.raises(AddressRejected) as info:
-        remove_ips(
-            db,
-            username="acme",
-            addresses=["192.0.2.5", "198.51.100.1", "203.0.113.1"],
-            release=True,
-            actor=ACTOR,
-        )
+        remove(db, "192.0.2.5", "198.51.100.1", "203.0.113.1", release=True)
     assert info.value.details == (
         "IP address is not on your account: 198.51.100.1",
         "IP address is not on your account: 203.0.113.1",
     )
     with pytest.raises(AddressRejected) as info:
-        remove_ips(
-            db, username="acme", addresses=["192.0.2.5", "x", "1.2.3"], release=True, actor=ACTOR
-        )
+        remove(db, "192.0.2.5", "x", "1.2.3", release=True)
     assert info.value.details == ("Invalid IP address: x", "Invalid IP address: 1.2.3")
     assert dump(db) == before
 
@@ -292,13 +274,7 @@ def test_remove_is_all_or_nothing_naming_every_bad_address(
 def test_remove_accepts_any_spelling_of_an_address(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
     add_ips(db, username="acme", specs=["2001:db8::1", "2001:db8::2"], actor=ACTOR)
-    removed = remove_ips(
-        db,
-        username="acme",
-        addresses=["2001:DB8:0::1", "2001:db8::1"],
-        release=False,
-        actor=ACTOR,
-    )
+    removed = remove(db, "2001:DB8:0::1", "2001:db8::1")
     assert removed == ["2001:db8::1"]
     assert ips_of(db, "acme") == ["2001:db8::2"]
     assert log_rows(db)[-1]["before"] == {"addresses": ["2001:db8::1"]}
