@@ -4,8 +4,7 @@ real-status mode, and escaping of error texts."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlencode
 
 import httpx
@@ -22,7 +21,9 @@ from v2_expect import (
     list_error_xml,
     object_error_json,
 )
-from v2_world import A, B, Client, World
+from v2_world import SEEDER, A, B, Client, World
+
+from ipfleet.services.keys import create_key, revoke_key
 
 IP = "/apiv2/customer.ip"
 SENDIP = "/apiv2/customer.sendip"
@@ -72,8 +73,14 @@ def test_credential_errors_are_all_identical(
             )
             check(strict.get(f"{url}.xml", params={**params, **creds}), CREDENTIALS_XML, status=401)
     assert world.snapshot() == before
-    # The same credentials, right this time, work (so the cases above failed on credentials).
+    # The same requests with right credentials work (so the cases above failed on those).
     check(default.get(f"{SENDIP}.json", params={**calls[2][1], **world.auth()}), SUCCESS_JSON)
+    # A key revoked after it was used stops working at once.
+    info, key = create_key(world.db, username=A, name="short-lived", actor=SEEDER)
+    params = {**calls[0][1], "api_user": A, "api_key": key}
+    assert default.get(f"{IP}.json", params=params).content.startswith(b'[{"ip":')
+    revoke_key(world.db, username=A, key_id=info.key_id, actor=SEEDER)
+    check(default.get(f"{IP}.json", params=params), CREDENTIALS_JSON)
 
 
 def _q(world: World, account: str = A, **params: str) -> str:
@@ -177,7 +184,7 @@ def test_precedence_when_wrong_in_two_ways(
     assert world.snapshot() == before
 
 
-def test_unknown_call(make_client: Callable[..., Client], world: World) -> None:
+def test_unknown_call_or_format(make_client: Callable[..., Client], world: World) -> None:
     default, strict = make_client(), make_client(v2_http_errors=True)
     for name in ["customer.nope", "customer.IP", "Customer.ip", "customer.sendip2", "customer"]:
         for fmt in ("json", "xml"):
@@ -186,12 +193,7 @@ def test_unknown_call(make_client: Callable[..., Client], world: World) -> None:
             expected = list_error_json(message) if fmt == "json" else list_error_xml(message)
             check(default.get(url), expected)
             check(strict.post(url), expected, status=404)
-
-
-def test_unknown_format_is_answered_in_json(
-    make_client: Callable[..., Client], world: World
-) -> None:
-    default, strict = make_client(), make_client(v2_http_errors=True)
+    # An unknown format is answered in JSON, list form (404 in real-status mode).
     for suffix in ["yaml", "JSON", "Xml", "html", "json2"]:
         url = f"{IP}.{suffix}?{_q(world, list='all')}"
         for client, status in ((default, 200), (strict, 404)):
@@ -226,8 +228,8 @@ def _ips_body(world: World, count: int, user: str = "alice") -> str:
     return urlencode(fields) + "&ip%5B%5D=192.0.2.100" * count
 
 
-def test_too_many_addresses(make_client: Callable[..., Client], world: World) -> None:
-    """More than 10,000 ip entries, counted before duplicates are removed, are refused."""
+def test_limits(make_client: Callable[..., Client], world: World) -> None:
+    """Over 10,000 ip entries (counted before de-duplication) or 1 MiB of body: refused."""
     default, strict = make_client(), make_client(v2_http_errors=True)
     before = world.snapshot()
     body = _ips_body(world, 10_001)
@@ -247,28 +249,15 @@ def test_too_many_addresses(make_client: Callable[..., Client], world: World) ->
     )
     resp = default.get(f"{SENDIP}.json?{_q(world, task='list', user='alice')}")
     assert b'"ips":[{"ip":"192.0.2.100"}]' in resp.content
-
-
-def _padded(world: World, size: int) -> bytes:
-    body = urlencode({**world.auth(), "task": "append", "user": "alice", "set": "none"}) + "&pad="
-    return (body + "x" * (size - len(body))).encode()
-
-
-def test_body_over_one_mib(make_client: Callable[..., Client], world: World) -> None:
-    default, strict = make_client(), make_client(v2_http_errors=True)
+    # A body over 1 MiB, with or without Content-Length.
     before = world.snapshot()
     over = _padded(world, MIB + 1)
-
-    def streamed() -> Iterator[bytes]:  # no Content-Length: the size is only found by reading
-        for start in range(0, len(over), 65_536):
-            yield over[start : start + 65_536]
-
     for client, status in ((default, 200), (strict, 413)):
         resp = client.post(f"{SENDIP}.json", content=over, headers=FORM)
         assert len(list_error(resp, status=status)) == 1
         resp = client.post(f"{SENDIP}.xml", content=over, headers=FORM)
         assert len(list_error(resp, status=status)) == 1
-    resp = strict.post(f"{SENDIP}.json", content=_aiter(streamed()), headers=FORM)
+    resp = strict.post(f"{SENDIP}.json", content=_chunks(over), headers=FORM)
     assert "content-length" not in resp.request.headers
     assert len(list_error(resp, status=413)) == 1
     assert world.snapshot() == before
@@ -277,13 +266,15 @@ def test_body_over_one_mib(make_client: Callable[..., Client], world: World) -> 
     assert world.snapshot()[A]["subusers"]["alice"] == (True, [])
 
 
-async def _aiter_impl(chunks: list[bytes]) -> Any:
-    for chunk in chunks:
-        yield chunk
+def _padded(world: World, size: int) -> bytes:
+    body = urlencode({**world.auth(), "task": "append", "user": "alice", "set": "none"}) + "&pad="
+    return (body + "x" * (size - len(body))).encode()
 
 
-def _aiter(chunks: Iterator[bytes]) -> Any:
-    return _aiter_impl(list(chunks))
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    """A streamed body (no Content-Length): its size is only found by reading it."""
+    for start in range(0, len(data), 65_536):
+        yield data[start : start + 65_536]
 
 
 def test_real_status_mode(make_client: Callable[..., Client], world: World) -> None:

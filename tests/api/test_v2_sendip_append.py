@@ -53,12 +53,46 @@ def held(world: World, user: str, account: str = A) -> list[str]:
 
 
 def test_specify_replaces_the_set(client: Client, world: World) -> None:
+    """Despite its name, append replaces the set; GET and POST alike."""
     assert listed(client, world, "alice") == ["192.0.2.10", "2001:db8::a"]
     check(append(client, world, "alice", "specify", "2001:db8::10", "192.0.2.100"), SUCCESS_JSON)
     assert listed(client, world, "alice") == ["192.0.2.100", "2001:db8::10"]  # not a union
     assert held(world, "alice") == ["192.0.2.100", "2001:db8::10"]
     check(append(client, world, "alice", "specify", "192.0.2.9", fmt="xml"), SUCCESS_XML)
     assert listed(client, world, "alice") == ["192.0.2.9"]
+    # Duplicates and other spellings of one address are that address.
+    ips = ["192.0.2.9", "2001:db8::a", "192.0.2.9", "2001:DB8::A", "2001:db8:0:0:0:0:0:a"]
+    check(append(client, world, "dave", "specify", *ips), SUCCESS_JSON)
+    assert listed(client, world, "dave") == ["192.0.2.9", "2001:db8::a"]
+    # A deactivated subuser can be changed too.
+    check(append(client, world, "carol", "specify", "100::1"), SUCCESS_JSON)
+    assert listed(client, world, "carol") == ["100::1"]
+    # GET works like POST for writes.
+    query = urlencode(
+        [
+            *world.auth().items(),
+            *{"task": "append", "user": "dave", "set": "specify"}.items(),
+            ("ip[]", "192.0.2.2"),
+            ("ip[]", "2001:db8::9"),
+        ]
+    )
+    check(client.get(f"{URL}.json?{query}"), SUCCESS_JSON)
+    assert listed(client, world, "dave") == ["192.0.2.2", "2001:db8::9"]
+    check(client.get(f"{URL}.xml?{query.replace('dave', 'bob')}"), SUCCESS_XML)
+    assert listed(client, world, "bob") == ["192.0.2.2", "2001:db8::9"]
+
+
+def test_writes_touch_only_their_subuser(client: Client, world: World) -> None:
+    before = world.snapshot()
+    check(append(client, world, "dave", "specify", *A_FREE), SUCCESS_JSON)
+    after = world.snapshot()
+    assert after[A]["subusers"]["dave"] == (True, A_FREE)
+    for name, value in before[A]["subusers"].items():
+        if name != "dave":
+            assert after[A]["subusers"][name] == value
+    assert after[B] == before[B]
+    assert after[A]["states"]["taken"] == sorted({*A_TAKEN, *A_FREE}, key=A_ALL.index)
+    assert after[A]["states"]["available"] == [ip for ip in A_AVAILABLE if ip not in A_FREE]
 
 
 def test_change_is_visible_in_the_ip_states(client: Client, world: World) -> None:
@@ -81,7 +115,15 @@ def test_change_is_visible_in_the_ip_states(client: Client, world: World) -> Non
     assert "100::1" not in ip_state(client, world, "available")
 
 
-def test_set_all_takes_the_account_ips_at_call_time(client: Client, world: World) -> None:
+def test_set_none_and_set_all(client: Client, world: World) -> None:
+    """none empties the explicit set; all takes the account's IPs at the time of the call."""
+    check(append(client, world, "alice", "none", fmt="xml"), SUCCESS_XML)
+    assert listed(client, world, "alice") == []
+    assert held(world, "alice") == []
+    # alice was the only holder of 2001:db8::a.
+    assert "2001:db8::a" in ip_state(client, world, "free")
+    check(append(client, world, "alice", "none"), SUCCESS_JSON)  # already empty: still fine
+    assert listed(client, world, "alice") == []
     check(append(client, world, "dave", "all"), SUCCESS_JSON)
     assert listed(client, world, "dave") == A_ALL
     assert ip_state(client, world, "free") == []
@@ -90,42 +132,6 @@ def test_set_all_takes_the_account_ips_at_call_time(client: Client, world: World
     assert ip_state(client, world, "free") == ["192.0.2.50"]
     check(append(client, world, "carol", "all", fmt="xml"), SUCCESS_XML)
     assert listed(client, world, "carol") == [*A_ALL[:4], "192.0.2.50", *A_ALL[4:]]
-
-
-def test_set_none_empties_the_explicit_set(client: Client, world: World) -> None:
-    check(append(client, world, "alice", "none", fmt="xml"), SUCCESS_XML)
-    assert listed(client, world, "alice") == []
-    assert held(world, "alice") == []
-    # alice was the only holder of 2001:db8::a.
-    assert "2001:db8::a" in ip_state(client, world, "free")
-    check(append(client, world, "alice", "none"), SUCCESS_JSON)  # already empty: still fine
-    assert listed(client, world, "alice") == []
-
-
-def test_duplicates_and_spellings_are_one_address(client: Client, world: World) -> None:
-    ips = ["192.0.2.9", "2001:db8::a", "192.0.2.9", "2001:DB8::A", "2001:db8:0:0:0:0:0:a"]
-    check(append(client, world, "dave", "specify", *ips), SUCCESS_JSON)
-    assert listed(client, world, "dave") == ["192.0.2.9", "2001:db8::a"]
-
-
-def test_deactivated_subuser_can_be_changed(client: Client, world: World) -> None:
-    check(append(client, world, "carol", "specify", "100::1"), SUCCESS_JSON)
-    assert listed(client, world, "carol") == ["100::1"]
-
-
-def test_get_works_like_post_for_writes(client: Client, world: World) -> None:
-    query = urlencode(
-        [
-            *world.auth().items(),
-            *{"task": "append", "user": "dave", "set": "specify"}.items(),
-            ("ip[]", "192.0.2.2"),
-            ("ip[]", "2001:db8::9"),
-        ]
-    )
-    check(client.get(f"{URL}.json?{query}"), SUCCESS_JSON)
-    assert listed(client, world, "dave") == ["192.0.2.2", "2001:db8::9"]
-    check(client.get(f"{URL}.xml?{query.replace('dave', 'bob')}"), SUCCESS_XML)
-    assert listed(client, world, "bob") == ["192.0.2.2", "2001:db8::9"]
 
 
 def _array(name: str, ips: list[str]) -> list[str]:
@@ -153,7 +159,8 @@ def test_every_array_spelling_in_query_and_body(client: Client, world: World) ->
             assert got == [ip for ip in A_ALL if ip in want], (name, where, got)
 
 
-def test_multipart_with_fields_named_ip_brackets(client: Client, world: World) -> None:
+def test_multipart_mixed_and_merged_parameters(client: Client, world: World) -> None:
+    """Multipart fields named ip[] or ip[N]; query and body split; the body's list wins."""
     fields = [(k, (None, v)) for k, v in world.auth().items()]
     fields += [("task", (None, "append")), ("user", (None, "dave")), ("set", (None, "specify"))]
     fields += [("ip[]", (None, "2001:db8::9")), ("ip[]", (None, "192.0.2.100"))]
@@ -167,9 +174,7 @@ def test_multipart_with_fields_named_ip_brackets(client: Client, world: World) -
     files += [("ip[0]", (None, "100::1")), ("ip[1]", (None, "192.0.2.2"))]
     check(client.post(f"{URL}.json", params=world.auth(), files=files), SUCCESS_JSON)
     assert listed(client, world, "dave") == ["192.0.2.2", "100::1"]
-
-
-def test_query_and_body_mixed(client: Client, world: World) -> None:
+    # Split between query and urlencoded body, either way round.
     query = {**world.auth(), "task": "append"}
     body = [("user", "bob"), ("set", "specify"), ("ip[]", "192.0.2.2")]
     check(client.post(f"{URL}.json", params=query, data=dict(body)), SUCCESS_JSON)
@@ -177,9 +182,7 @@ def test_query_and_body_mixed(client: Client, world: World) -> None:
     query = {"user": "bob", "ip[]": "192.0.2.9", "task": "append", "set": "specify"}
     check(client.post(f"{URL}.json", params=query, data=world.auth()), SUCCESS_JSON)
     assert listed(client, world, "bob") == ["192.0.2.9"]
-
-
-def test_body_list_replaces_the_query_list(client: Client, world: World) -> None:
+    # The body's ip list replaces the query's whole list.
     base = [*world.auth().items(), ("task", "append"), ("user", "dave"), ("set", "specify")]
     query = urlencode([*base, ("ip[]", "192.0.2.2"), ("ip[]", "192.0.2.9")])
     resp = client.post(f"{URL}.json?{query}", content="ip%5B%5D=192.0.2.10", headers=FORM)
@@ -197,18 +200,14 @@ def test_body_list_replaces_the_query_list(client: Client, world: World) -> None
     assert listed(client, world, "dave") == ["192.0.2.2", "2001:db8::10"]
 
 
-def test_specify_without_ip(client: Client, world: World) -> None:
+def test_ip_list_must_match_the_set(client: Client, world: World) -> None:
+    """specify needs at least one ip; none and all refuse any."""
     before = world.snapshot()
     message = "You need to assign at least ONE IP to your subuser"
     check(append(client, world, "alice", "specify"), list_error_json(message))
     check(append(client, world, "alice", "specify", fmt="xml"), list_error_xml(message))
     params = {**world.auth(), "task": "append", "user": "alice", "set": "specify", "ips[]": "x"}
     check(client.get(f"{URL}.json", params=params), list_error_json(message))
-    assert world.snapshot() == before
-
-
-def test_ip_with_set_none_or_all_is_refused(client: Client, world: World) -> None:
-    before = world.snapshot()
     for set_ in ("none", "all"):
         for fmt in ("json", "xml"):
             resp = append(client, world, "alice", set_, "192.0.2.9", fmt=fmt)
@@ -274,29 +273,21 @@ def test_malformed_addresses_are_named_as_given(client: Client, world: World) ->
         b'"Invalid IP address: 192.0.2.9\\/32"'
         in append(client, world, "dave", "specify", "192.0.2.9/32").content
     )
-    assert world.snapshot() == before
-
-
-def test_ipv4_mapped_ipv6_is_refused_naming_the_ipv4_form(client: Client, world: World) -> None:
-    before = world.snapshot()
+    # IPv4-mapped IPv6 is refused with a pointer to the IPv4 form.
     [message] = list_error(append(client, world, "dave", "specify", "::ffff:192.0.2.9"))
     assert message.startswith("Invalid IP address: ::ffff:192.0.2.9")
     assert "192.0.2.9" in message.removeprefix("Invalid IP address: ::ffff:192.0.2.9")
     assert world.snapshot() == before
 
 
-def test_invalid_set_values(client: Client, world: World) -> None:
+def test_bad_parameters_change_nothing(client: Client, world: World) -> None:
+    """Invalid set values, missing set or user, the buggy PHP client's task=specify."""
     before = world.snapshot()
     for set_ in ["SPECIFY", "Specify", "ALL", "none ", " all", "some", "append", "list"]:
         resp = append(client, world, "alice", set_, "192.0.2.9")
         check(resp, object_error_json(400, "Invalid set parameter"))
         resp = append(client, world, "alice", set_, fmt="xml")
         check(resp, object_error_xml("Invalid set parameter"))
-    assert world.snapshot() == before
-
-
-def test_missing_set_and_user(client: Client, world: World) -> None:
-    before = world.snapshot()
     base = {**world.auth(), "task": "append"}
     resp = client.post(f"{URL}.json", data={**base, "user": "alice", "ip[]": "192.0.2.9"})
     check(resp, list_error_json("Missing required parameter: set"))
@@ -309,12 +300,7 @@ def test_missing_set_and_user(client: Client, world: World) -> None:
         "Missing required parameter: user",
         "Missing required parameter: set",
     }
-    assert world.snapshot() == before
-
-
-def test_buggy_php_client_task_specify_without_set(client: Client, world: World) -> None:
-    """A known client sends task=specify and no set: a clear error, nothing changes."""
-    before = world.snapshot()
+    # The buggy PHP client sends task=specify and no set: a clear error, nothing changes.
     fields = [*world.auth().items(), ("task", "specify"), ("user", "alice")]
     fields += [("ip[]", "192.0.2.9"), ("ip[]", "192.0.2.100")]
     resp = client.post(f"{URL}.json", content=urlencode(fields), headers=FORM)
@@ -322,16 +308,3 @@ def test_buggy_php_client_task_specify_without_set(client: Client, world: World)
     resp = client.get(f"{URL}.xml?{urlencode(fields)}")
     check(resp, object_error_xml("Invalid task parameter"))
     assert world.snapshot() == before
-
-
-def test_writes_do_not_touch_other_subusers(client: Client, world: World) -> None:
-    before = world.snapshot()
-    check(append(client, world, "dave", "specify", *A_FREE), SUCCESS_JSON)
-    after = world.snapshot()
-    assert after[A]["subusers"]["dave"] == (True, A_FREE)
-    for name, value in before[A]["subusers"].items():
-        if name != "dave":
-            assert after[A]["subusers"][name] == value
-    assert after[B] == before[B]
-    assert after[A]["states"]["taken"] == sorted({*A_TAKEN, *A_FREE}, key=A_ALL.index)
-    assert after[A]["states"]["available"] == [ip for ip in A_AVAILABLE if ip not in A_FREE]
