@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import get_account
-from ipfleet.store.tables import change_log, metadata
+from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
 
 ACTOR = Actor(name="test:integration", request_id="req-0001")
@@ -37,11 +37,6 @@ def version_of(db: Database, username: str) -> int:
 def log_rows(db: Database, account_id: int | None = None) -> list[dict[str, Any]]:
     """The change log in order of writing."""
     return db.read(lambda uow: uow.log.entries(account_id))
-
-
-def log_count(db: Database) -> int:
-    with db.engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(change_log)) or 0)
 
 
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
