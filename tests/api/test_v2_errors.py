@@ -20,6 +20,7 @@ from v2_expect import (
     list_error_json,
     list_error_xml,
     object_error_json,
+    xml_doc,
 )
 from v2_world import SEEDER, A, B, Client, World
 
@@ -335,3 +336,17 @@ def test_escaping_in_error_texts(client: Client, world: World) -> None:
     resp = client.get(f"/apiv2/%3Cb%20c=%22d%22%3E.%D0%B6.xml?{_q(world)}")
     check(resp, list_error_xml('Unknown API call: <b c="d">.ж'))
     assert _parse(resp).findtext("errors/error") == 'Unknown API call: <b c="d">.ж'
+
+
+def test_bare_message_form(client: Client, world: World) -> None:
+    """The third shape (spec §2): customer.enable/disable naming a user that is not there."""
+    before = world.snapshot()
+    for call in ("customer.enable", "customer.disable"):
+        for user in ("nobody", "erin", "ALICE"):  # erin is B's
+            params = {**world.auth(), "user": user}
+            check(client.get(f"/apiv2/{call}.json", params=params), b'{"message":"User not found"}')
+            check(
+                client.post(f"/apiv2/{call}.xml", data=params),
+                xml_doc("<result>", "   <message>error: User not found</message>", "</result>"),
+            )
+    assert world.snapshot() == before

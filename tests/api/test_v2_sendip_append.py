@@ -184,18 +184,18 @@ def test_multipart_mixed_and_merged_parameters(client: Client, world: World) -> 
     assert listed(client, world, "bob") == ["192.0.2.9"]
     # The body's ip list replaces the query's whole list.
     base = [*world.auth().items(), ("task", "append"), ("user", "dave"), ("set", "specify")]
-    query = urlencode([*base, ("ip[]", "192.0.2.2"), ("ip[]", "192.0.2.9")])
-    resp = client.post(f"{URL}.json?{query}", content="ip%5B%5D=192.0.2.10", headers=FORM)
+    qs = urlencode([*base, ("ip[]", "192.0.2.2"), ("ip[]", "192.0.2.9")])
+    resp = client.post(f"{URL}.json?{qs}", content="ip%5B%5D=192.0.2.10", headers=FORM)
     check(resp, SUCCESS_JSON)
     assert listed(client, world, "dave") == ["192.0.2.10"]
     # A bad address in the replaced query list does not matter.
-    query = urlencode([*base, ("ip[]", "not-an-ip"), ("ip[]", "198.51.100.1")])
-    resp = client.post(f"{URL}.json?{query}", content="ip[0]=100::1&ip[1]=192.0.2.11", headers=FORM)
+    qs = urlencode([*base, ("ip[]", "not-an-ip"), ("ip[]", "198.51.100.1")])
+    resp = client.post(f"{URL}.json?{qs}", content="ip[0]=100::1&ip[1]=192.0.2.11", headers=FORM)
     check(resp, SUCCESS_JSON)
     assert listed(client, world, "dave") == ["192.0.2.11", "100::1"]
     # A body without ip leaves the query's list in force.
-    query = urlencode([("ip[]", "2001:db8::10"), ("ip[]", "192.0.2.2")])
-    resp = client.post(f"{URL}.json?{query}", content=urlencode(base), headers=FORM)
+    qs = urlencode([("ip[]", "2001:db8::10"), ("ip[]", "192.0.2.2")])
+    resp = client.post(f"{URL}.json?{qs}", content=urlencode(base), headers=FORM)
     check(resp, SUCCESS_JSON)
     assert listed(client, world, "dave") == ["192.0.2.2", "2001:db8::10"]
 
