@@ -1,0 +1,1 @@
+"""End to end: the reseller client flow against a real `ipfleet serve` process."""
