@@ -15,7 +15,6 @@ file; the schema is migrated first.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
 import subprocess
@@ -24,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from ipfleet.domain.addresses import host_count, parse_network
 
 IPFLEET = Path(sys.executable).parent / "ipfleet"
 
@@ -42,7 +43,7 @@ def run(url: str, *args: str) -> tuple[float, Any]:
 
 
 def measure(url: str, cidr: str) -> None:
-    hosts = ipaddress.ip_network(cidr).num_addresses - 2
+    hosts = host_count(parse_network(cidr))
     run(url, "db", "upgrade")
     startup, _ = run(url, "account", "list")
     print(f"database: {url}")
