@@ -16,6 +16,7 @@ from ipfleet.domain.addresses import (
     from_sort_key,
     parse_address,
     parse_network,
+    shown,
     sort_key,
 )
 from ipfleet.domain.errors import AddressRejected, Invalid, RangeTooLarge
@@ -121,7 +122,13 @@ def test_canonical_examples(text: str, expected: str) -> None:
 )
 def test_malformed_forms_are_rejected_naming_the_text(text: str) -> None:
     details = rejected(text)
-    assert details == (f"Invalid IP address: {text}",)
+    assert details == (f"Invalid IP address: {shown(text)}",)
+    assert details[0].isprintable()  # control characters are quoted, never emitted
+
+
+def test_shown_escapes_only_what_cannot_be_printed() -> None:
+    assert shown("\u0661.2 <&>") == "\u0661.2 <&>"
+    assert shown("1.2.3.4\nX\x00\x1b[2J") == "1.2.3.4\\nX\\x00\\x1b[2J"
 
 
 @pytest.mark.parametrize(

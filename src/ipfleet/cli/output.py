@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ipfleet.domain.addresses import shown
 from ipfleet.domain.errors import (
     Conflict,
     Forbidden,
@@ -60,5 +61,5 @@ def say(message: str) -> None:
 
 
 def fail(message: str) -> None:
-    """A one-line error on stderr."""
-    err.print(f"error: {message}", markup=False)
+    """A one-line error on stderr, whatever the message quotes."""
+    err.print(f"error: {shown(message)}", markup=False)

@@ -14,16 +14,24 @@ Address = IPv4Address | IPv6Address
 MAX_RANGE = 65_536
 
 
+def shown(text: str) -> str:
+    """``text`` fit to quote in a one-line message: control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def address_error(text: str) -> str | None:
     """The reason ``text`` is not an acceptable address, or None when it is one."""
+    bad = f"Invalid IP address: {shown(text)}"
     if not text.isascii() or not text.isprintable() or text != text.strip():
-        return f"Invalid IP address: {text}"
+        return bad
     if "/" in text or "%" in text:
-        return f"Invalid IP address: {text}"
+        return bad
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
-        return f"Invalid IP address: {text}"
+        return bad
     if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
         return f"Invalid IP address: {text} (use the IPv4 form {ip.ipv4_mapped})"
     return None
@@ -58,11 +66,11 @@ def parse_network(text: str) -> IPv4Network | IPv6Network:
     addr, _, prefix = text.partition("/")
     reason = address_error(addr)
     if reason is not None or not prefix.isascii() or not prefix.isdigit():
-        raise AddressRejected([f"Invalid IP range: {text}"])
+        raise AddressRejected([f"Invalid IP range: {shown(text)}"])
     try:
         return ipaddress.ip_network(text, strict=True)
     except ValueError as exc:
-        raise AddressRejected([f"Invalid IP range: {text} ({exc})"]) from None
+        raise AddressRejected([f"Invalid IP range: {shown(text)} ({exc})"]) from None
 
 
 def host_count(net: IPv4Network | IPv6Network) -> int:
@@ -81,13 +89,18 @@ def expand(specs: Iterable[str], *, limit: int | None = None) -> list[Address]:
     """
     found: set[Address] = set()
     problems: list[str] = []
+    too_large: list[str] = []
     for spec in specs:
         try:
             found.update(_expand_one(spec, limit))
         except AddressRejected as exc:
             problems.extend(exc.details)
+        except RangeTooLarge as exc:
+            too_large.append(exc.message)
     if problems:
-        raise AddressRejected(problems)
+        raise AddressRejected(problems + too_large)
+    if too_large:
+        raise RangeTooLarge(too_large[0], too_large)
     return sorted(found, key=sort_key)
 
 
@@ -100,7 +113,7 @@ def _expand_one(spec: str, limit: int | None) -> Iterator[Address]:
     if count > MAX_RANGE and limit is None:
         raise RangeTooLarge(
             f"{spec} has {count} addresses, more than {MAX_RANGE} in one go; "
-            f"add a slice of it with --limit N (the first N addresses)"
+            "add a slice of it: a limit of N takes its first N addresses (--limit N)"
         )
     for n, host in enumerate(net.hosts()):
         if limit is not None and n >= limit:

@@ -27,7 +27,8 @@ def create_account(
         raise InvalidValue("Outbound cluster must not be empty")
 
     def work(uow: UnitOfWork) -> tuple[Account, str]:
-        if uow.accounts.by_username(username) is not None:
+        # Account and subuser names share one namespace: an MTA authenticates by name.
+        if uow.accounts.by_username(username) is not None or uow.subusers.name_taken(username):
             raise AccountExists(username)
         uow.accounts.create(username, outbound_cluster, now())
         account = require_account(uow, username)
@@ -39,7 +40,8 @@ def create_account(
             subject=f"account:{username}",
             after={"username": username, "outbound_cluster": outbound_cluster},
         )
-        return account, add_key(uow, actor, account, "default")
+        key = add_key(uow, actor, account, "default")
+        return require_account(uow, username), key
 
     return db.write(work)
 

@@ -32,6 +32,7 @@ def hash_key(key: str) -> str:
 def add_key(uow: UnitOfWork, actor: Actor, account: Account, name: str) -> str:
     """Make a key for ``account`` inside the caller's transaction; return it."""
     key, key_id = new_key()
+    uow.accounts.bump(account.id)
     uow.keys.add(account.id, key_id, hash_key(key), name, now())
     record(
         uow,
@@ -77,6 +78,7 @@ def revoke_key(db: Database, *, username: str, key_id: str, actor: Actor) -> Non
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountNotFound(username)
+        uow.accounts.bump(account.id)
         if not uow.keys.revoke(account.id, key_id, now()):
             raise KeyNotFound(key_id)
         record(

@@ -58,9 +58,10 @@ def create_subuser(
         uow.accounts.bump(account.id)
         if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
             raise SubuserExists
-        email_ = fields.pop("email")
+        email_ = fields["email"]
+        profile_ = {k: v for k, v in fields.items() if k != "email"}
         uow.subusers.create(
-            account.id, username, email_, now(), password_hash=hashed, profile=fields
+            account.id, username, email_, now(), password_hash=hashed, profile=profile_
         )
         record(
             uow,
@@ -68,7 +69,7 @@ def create_subuser(
             account_id=account.id,
             action="subuser.create",
             subject=f"subuser:{username}",
-            after={"email": email_, "active": True, **fields, "password_set": hashed is not None},
+            after={**fields, "active": True, "password_set": hashed is not None},
         )
         return require_subuser(uow, account, username)
 

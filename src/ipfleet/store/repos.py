@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ipfleet.domain.errors import SubuserExists
+from ipfleet.domain.errors import AccountExists, SubuserExists
 from ipfleet.domain.records import Account, ApiKeyInfo, IpRow, Subuser
 from ipfleet.domain.states import IpState
 from ipfleet.store.tables import (
@@ -58,7 +58,13 @@ class AccountRepo:
         stmt = insert(accounts).values(
             username=username, outbound_cluster=outbound_cluster, created_at=now
         )
-        return int(self.conn.execute(stmt).inserted_primary_key[0])  # type: ignore[index]
+        try:
+            with self.conn.begin_nested():
+                result = self.conn.execute(stmt)
+        except IntegrityError:
+            # Lost a race for the name with another transaction.
+            raise AccountExists(username) from None
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def by_username(self, username: str) -> Account | None:
         row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()

@@ -27,6 +27,8 @@ def _xml_table() -> dict[int, str]:
         ord('"'): "&quot;",
         ord("'"): "&apos;",
     }
+    # A raw CR would be read back as LF; a reference keeps it.
+    table[0x0D] = "&#13;"
     # XML 1.0 cannot carry these at all, not even as references.
     for code in [*range(0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]:
         if code not in (0x09, 0x0A, 0x0D):

@@ -21,6 +21,7 @@ from ipfleet.config import Settings
 from ipfleet.store.uow import Database
 
 PREFIX = "/v3"
+DRAIN_FACTOR = 16
 
 
 def _litestar(db: Database, settings: Settings) -> Litestar:
@@ -44,21 +45,38 @@ def _litestar(db: Database, settings: Settings) -> Litestar:
 
 
 class V3App:
-    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``."""
+    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``.
+
+    A body the app did not read to the end (refused as too large, or sent to a call that
+    takes none) is read and dropped after the answer, up to ``DRAIN_FACTOR`` times the body
+    limit: a client that writes its whole body before reading then gets the answer
+    instead of a broken pipe.
+    """
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.app = _litestar(db, settings)
+        self.drain_limit = DRAIN_FACTOR * settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
         scope[REQUEST_ID_KEY] = rid
+        done = False
+
+        async def receive_watched() -> MutableMapping[str, Any]:
+            nonlocal done
+            message = await receive()
+            done = message["type"] == "http.disconnect" or not message.get("more_body", False)
+            return message
 
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)  # type: ignore[arg-type]
+        await self.app(scope, receive_watched, send_with_id)  # type: ignore[arg-type]
+        drained = 0
+        while not done and drained <= self.drain_limit:
+            drained += len((await receive_watched()).get("body", b""))
 
 
 def is_v3(path: str) -> bool:

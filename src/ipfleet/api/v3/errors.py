@@ -111,8 +111,12 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
             headers["allow"] = exc.headers.get("allow", "")
     else:
         rid = request_id(request)
-        log.exception(
-            "unexpected error serving %s %s (request %s)", request.method, request.url.path, rid
+        log.error(
+            "unexpected error serving %s %s (request %s)",
+            request.method,
+            request.url.path,
+            rid,
+            exc_info=exc,
         )
         status, items = 500, [ErrorItem(None, f"internal error (request id {rid})")]
     if status == 401:

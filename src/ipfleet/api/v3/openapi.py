@@ -1,8 +1,8 @@
 """ipfleet's own OpenAPI 3.1 document for /v3, and an interactive page to try it.
 
 Litestar generates the document from the typed handlers; ``finish`` then adds what the
-handlers cannot say: bearer auth, the On-Behalf-Of header, and ``x-ipfleet-addition``
-on the operations SendGrid does not have.
+handlers cannot say: bearer auth, the On-Behalf-Of header, the 413 of every call that
+takes a body, and ``x-ipfleet-addition`` on the operations SendGrid does not have.
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ OBO_HEADER: dict[str, Any] = {
 }
 
 
+TOO_LARGE: dict[str, Any] = {
+    "description": "Request body larger than the server accepts.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+}
+
+
 def _hidden(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Litestar's own copy of the schema (unfinished) is not served."""
     raise NotFoundException
@@ -63,7 +69,7 @@ def finish(generated: dict[str, Any], obo_operations: set[str]) -> dict[str, Any
     components = doc.setdefault("components", {})
     components["securitySchemes"] = {"BearerAuth": {"type": "http", "scheme": "bearer"}}
     doc["security"] = [{"BearerAuth": []}]
-    tags = {t["name"] for item in doc["paths"].values() for op in _ops(item) for t in op["tags"]}
+    tags = {t for item in doc["paths"].values() for op in _ops(item) for t in op.get("tags", [])}
     doc["tags"] = [
         {"name": t, "description": "ipfleet's own operations, not in SendGrid's API"}
         if t == ADDITION_TAG
@@ -76,6 +82,8 @@ def finish(generated: dict[str, Any], obo_operations: set[str]) -> dict[str, Any
                 op["x-ipfleet-addition"] = True
             if op.get("operationId") in obo_operations:
                 op.setdefault("parameters", []).append(dict(OBO_HEADER))
+            if "requestBody" in op:
+                op["responses"].setdefault("413", copy.deepcopy(TOO_LARGE))
     return doc
 
 
