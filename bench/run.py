@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bench import dataset, report, servers, wrk
 from bench.dataset import Built, Spec
-from bench.scenarios import Bench, Setup, growth_row, list_latency, memory, s1, s2, s3, s4
+from bench.scenarios import Bench, Setup, growth, memory, s1, s2, s3, s4
 
 HERE = Path(__file__).parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -77,14 +77,13 @@ def sqlite_phase(bench: Bench) -> None:
 
 
 def growth_phase(bench: Bench) -> None:
-    """S4 (json) at growing sizes: the cost per IP should stay flat."""
+    """S4 (json, uncached) at growing sizes: the cost per IP should stay flat."""
     baseline: float | None = None
     for size in GROWTH_SIZES:
         spec = dataset.growth_spec(size)
         built = _build(bench, spec, dataset.sqlite_url(bench.out, spec.name), "SQLite")
         with serving(bench, built, 1, "SQLite") as setup:
-            row, baseline = growth_row(setup, list_latency(bench, setup, "json"), baseline)
-        bench.add(row)
+            baseline = growth(bench, setup, baseline)
 
 
 def postgres_phase(bench: Bench, server_url: str | None) -> None:
@@ -116,6 +115,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="alternate floor and ipfleet runs N times, keep best"
+    )
+    parser.add_argument(
         "--only",
         choices=PHASES,
         action="append",
@@ -131,7 +133,7 @@ def main() -> int:
     wrk.find_wrk()
     info = report.machine()
     load = wrk.Load(args.connections, args.threads, args.seconds, args.warmup)
-    bench = Bench(args.out, load, wrk.Load(1, 1, args.seconds, args.warmup))
+    bench = Bench(args.out, load, wrk.Load(1, 1, args.seconds, args.warmup), args.repeat)
     phases: dict[str, Callable[[], None]] = {
         "sqlite": lambda: sqlite_phase(bench),
         "growth": lambda: growth_phase(bench),

@@ -22,9 +22,10 @@ from ipfleet.store.uow import Database
 READ_TARGET = 0.50  # S1, S2: at least this share of the floor's req/s
 WRITE_TARGET = 1_000  # S3: writes per second
 LATENCY_TARGET = 3.0  # S4: HTTP p50 at most this many times the in-process floor
-GROWTH_TARGET = 1.5  # growth: cost per IP at most this many times the smallest size's
+GROWTH_TARGET = 1.5  # growth: ratio to the in-process floor at most this x the smallest's
 RSS_TARGET_MB = 200
 SUCCESS = b'{"message":"success"}'
+COLD_ROUNDS = 9  # first reads after a write, per S4 format and growth size
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Bench:
     out: Path
     load: wrk.Load
     latency: wrk.Load
+    repeat: int = 1
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -86,16 +88,25 @@ def _vs_floor(
     body: bytes,
     content_type: str,
 ) -> tuple[wrk.WrkResult, wrk.WrkResult]:
-    """wrk against the floor (serving ``body``), then against ipfleet, the same way."""
+    """wrk against the floor (serving ``body``), then against ipfleet, the same way.
+
+    With ``bench.repeat`` > 1 the two alternate and each keeps its best run (the one
+    least disturbed by whatever else the machine is doing).
+    """
+    floor_runs: list[wrk.WrkResult] = []
+    runs: list[wrk.WrkResult] = []
     with servers.floor(
         setup.built.url, setup.workers, bench.logs, name, body, content_type
     ) as floor:
         path = url.removeprefix(setup.server.base)
-        floor_result = wrk.run(floor.base + path, script, args, bench.load)
-    result = wrk.run(url, script, args, bench.load)
-    bench.check(f"{name} floor", floor_result)
-    bench.check(name, result)
-    return result, floor_result
+        for _ in range(bench.repeat):
+            floor_runs.append(wrk.run(floor.base + path, script, args, bench.load))
+            runs.append(wrk.run(url, script, args, bench.load))
+    for run in floor_runs:
+        bench.check(f"{name} floor", run)
+    for run in runs:
+        bench.check(name, run)
+    return max(runs, key=lambda r: r.rps), max(floor_runs, key=lambda r: r.rps)
 
 
 def _read_row(label: str, result: wrk.WrkResult, floor: wrk.WrkResult) -> Row:
@@ -178,7 +189,7 @@ def s3(bench: Bench, setup: Setup) -> None:
         body=SUCCESS,
         content_type=answer.content_type,
     )
-    # Each write counted twice (warm-up and measured run); in-flight ones may add a few.
+    # Warm-up and measured runs both write: every write answered must be in the change log.
     logged = _set_ips_logged(setup.built.url) - before
     if logged < result.requests:
         bench.failures.append(
@@ -221,8 +232,12 @@ class Latency:
         return self.result.p50_ms / self.floor_ms
 
 
-def list_latency(bench: Bench, setup: Setup, fmt: str) -> Latency:
-    """customer.ip.<fmt>?list=available over one connection, and the same list in process."""
+def list_floor(bench: Bench, setup: Setup, fmt: str) -> tuple[float, int]:
+    """The in-process floor of customer.ip.<fmt>?list=available (ms) and the list's length.
+
+    The list is what the server answers; building and serialising it again here must
+    give the very bytes the server sent.
+    """
     query = f"?{setup.auth}&list=available"
     base = f"{setup.server.base}/apiv2/customer.ip"
     ips = [d["ip"] for d in json.loads(_good(servers.fetch(f"{base}.json{query}"), "S4").body)]
@@ -235,10 +250,16 @@ def list_latency(bench: Bench, setup: Setup, fmt: str) -> Latency:
 
     if in_process() != answer.body:
         bench.failures.append(f"S4 {fmt}: the in-process floor differs from the HTTP answer")
-    floor_ms = median_seconds(in_process) * 1000
-    result = wrk.run(f"{base}.{fmt}{query}", "get.lua", [], bench.latency)
+    return median_seconds(in_process) * 1000, len(ips)
+
+
+def list_latency(bench: Bench, setup: Setup, fmt: str) -> Latency:
+    """customer.ip.<fmt>?list=available over one connection, and its in-process floor."""
+    floor_ms, listed = list_floor(bench, setup, fmt)
+    url = f"{setup.server.base}/apiv2/customer.ip.{fmt}?{setup.auth}&list=available"
+    result = wrk.run(url, "get.lua", [], bench.latency)
     bench.check(f"S4 {fmt}", result)
-    return Latency(result, floor_ms, len(ips))
+    return Latency(result, floor_ms, listed)
 
 
 def _latency_row(label: str, measured: Latency) -> Row:
@@ -259,7 +280,7 @@ def _append_form(setup: Setup, user: str, ips: list[str]) -> bytes:
     return f"{setup.auth}&task=append&set=specify&user={user}&{addresses}".encode()
 
 
-def cold_latency(setup: Setup, fmt: str, rounds: int = 9) -> list[float]:
+def cold_latency(setup: Setup, fmt: str, rounds: int = COLD_ROUNDS) -> list[float]:
     """Times (ms) of the list read first after a write, which no cache can have answered."""
     names = Path(setup.built.subusers_file).read_text().split()
     ips = Path(setup.built.ips_file).read_text().split()
@@ -280,25 +301,28 @@ def cold_latency(setup: Setup, fmt: str, rounds: int = 9) -> list[float]:
 def s4(bench: Bench, setup: Setup) -> None:
     """customer.ip.json and .xml ?list=available: latency against the in-process floor.
 
-    The target is on the p50 under steady polling; the read that follows a write (the
-    cost of building the list from the database) is shown beside it, without a target.
+    The issue's target is on the p50 under steady polling, which a per-worker cache may
+    answer; the read that follows a write (building the list from the database) is held
+    to the same bound beside it, as a stricter reading.
     """
     for fmt in ("json", "xml"):
         measured = list_latency(bench, setup, fmt)
         what = f"S4 customer.ip.{fmt}?list=available, 1 connection ({measured.listed:,} IPs)"
         bench.add(_latency_row(setup.label(what), measured))
-        cold = cold_latency(setup, fmt)
-        p50 = statistics.median(cold)
-        what = f"S4 {fmt}, first read after a write (median of {len(cold)})"
-        bench.add(
-            Row(
-                setup.label(what),
-                p50_ms=p50,
-                floor=f"{measured.floor_ms:.2f} ms in process",
-                ratio=f"{p50 / measured.floor_ms:.1f}x",
-                target="(shown, no target)",
-            )
-        )
+        cold = statistics.median(cold_latency(setup, fmt))
+        what = f"S4 {fmt}, first read after a write (median of {COLD_ROUNDS})"
+        bench.add(_cold_row(setup.label(what), cold, measured.floor_ms))
+
+
+def _cold_row(label: str, p50: float, floor_ms: float) -> Row:
+    return Row(
+        label,
+        p50_ms=p50,
+        floor=f"{floor_ms:.2f} ms in process",
+        ratio=f"{p50 / floor_ms:.1f}x",
+        target=f"<= {LATENCY_TARGET:g}x floor (stricter: uncached)",
+        met=p50 / floor_ms <= LATENCY_TARGET,
+    )
 
 
 def memory(bench: Bench, setup: Setup) -> None:
@@ -315,16 +339,27 @@ def memory(bench: Bench, setup: Setup) -> None:
     )
 
 
-def growth_row(setup: Setup, measured: Latency, baseline: float | None) -> tuple[Row, float]:
-    """A growth line; ``baseline`` is the smallest size's cost per listed IP (µs)."""
-    per_ip = measured.result.p50_ms * 1000 / measured.listed
-    label = (
-        f"growth: S4 json, {setup.built.ip_count:,} IPs "
-        f"({measured.listed:,} listed, {per_ip:.2f} µs/IP)"
+def growth(bench: Bench, setup: Setup, baseline: float | None) -> float:
+    """S4 json's uncached read at this size; returns the smallest size's ratio to its floor.
+
+    Linear means the read grows as building the list in process does: its ratio to that
+    floor, measured at each size, must not climb. (The cost per IP is shown too, but even
+    the floor's own cost per IP moves with the size, through memory and garbage
+    collection, so it is not the test.)
+    """
+    floor_ms, listed = list_floor(bench, setup, "json")
+    p50 = statistics.median(cold_latency(setup, "json"))
+    per_ip = p50 * 1000 / listed
+    label = setup.label(
+        f"growth: S4 json, first read after a write, {setup.built.ip_count:,} IPs "
+        f"({listed:,} listed, {per_ip:.2f} µs/IP)"
     )
-    row = _latency_row(setup.label(label), measured)
+    row = _cold_row(label, p50, floor_ms)
+    ratio = p50 / floor_ms
     if baseline is None:
-        return replace(row, target="baseline of µs/IP", met=None), per_ip
-    grown = per_ip / baseline
-    target = f"µs/IP <= {GROWTH_TARGET:g}x smallest ({grown:.2f}x)"
-    return replace(row, target=target, met=grown <= GROWTH_TARGET), baseline
+        bench.add(replace(row, target="baseline ratio", met=None))
+        return ratio
+    grown = ratio / baseline
+    target = f"ratio <= {GROWTH_TARGET:g}x smallest's ({grown:.2f}x)"
+    bench.add(replace(row, target=target, met=grown <= GROWTH_TARGET))
+    return baseline
