@@ -27,7 +27,9 @@ def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
 
 @pytest.fixture
 def app(world: World, db_url: str) -> Iterator[IpfleetApp]:
-    application = create_app(Settings(database_url=db_url, max_body_bytes=4096))
+    application = create_app(
+        Settings(database_url=db_url, max_body_bytes=4096, max_ips_per_request=50)
+    )
     yield application
     application.db.dispose()
 
