@@ -1,0 +1,117 @@
+"""Two tenants and an inventory, seeded through the services, for the isolation and fuzz tests.
+
+Tenant A is the victim: subusers (one deactivated, one with a password and a profile, one
+with XML metacharacters and Cyrillic in its name), IPs in its own ranges, a pool, an IP
+warming up, a host name, a second live key and a revoked one. Tenant B is the attacker,
+with a smaller world of its own. Their addresses, names and key ids never overlap, so any
+of A's identifiers in an answer to B is a leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services import pools, profiles, warmup
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.services.ips import add_ips, set_hostname
+from ipfleet.services.keys import create_key, revoke_key
+from ipfleet.services.subusers import (
+    SetMode,
+    create_subuser,
+    set_subuser_active,
+    set_subuser_ips_by_name,
+)
+from ipfleet.store.uow import Database
+
+SEEDER = Actor(name="tests:reliability", request_id="seed")
+
+A, B = "tenant-a", "tenant-b"
+A_ODD = "a-<&>\"'жук"
+A_IPS = ["203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.200", "2001:db8:a::1"]
+B_IPS = ["198.51.100.1", "198.51.100.2", "2001:db8:b::1"]
+INVENTORY = "192.0.2.0/28"
+# name -> (active, set, email, profile)
+A_SUBS: dict[str, tuple[bool, list[str], str, dict[str, str]]] = {
+    "a-alice": (True, ["203.0.113.10", "2001:db8:a::1"], "alice@a-tenant.example", {}),
+    "a-bob": (False, ["203.0.113.11"], "bob@a-tenant.example", {}),
+    "a-carol": (
+        True,
+        ["203.0.113.12"],
+        "carol@a-tenant.example",
+        {"city": "Acity-secret", "company": "A-Corp-secret"},
+    ),
+    A_ODD: (True, [], "odd@a-tenant.example", {}),
+}
+B_SUBS: dict[str, tuple[bool, list[str], str, dict[str, str]]] = {
+    "b-erin": (True, ["198.51.100.1"], "erin@b-tenant.example", {}),
+    "b-frank": (False, ["198.51.100.2"], "frank@b-tenant.example", {}),
+}
+A_POOL, B_POOL = "a-pool-secret", "b-pool"
+A_HOSTNAME = "mta.a-tenant.example"
+A_WARM = "203.0.113.12"
+PASSWORD = "carol-pass-secret"
+
+
+@dataclass
+class Tenant:
+    name: str
+    key: str
+    account: Account
+    key_ids: list[str] = field(default_factory=list)
+    revoked_key: str = ""
+
+
+@dataclass
+class World:
+    db: Database
+    a: Tenant
+    b: Tenant
+
+    def secrets_of_a(self) -> set[str]:
+        """Everything that identifies A's data and that B has no business seeing."""
+        found = {A, A_POOL, A_HOSTNAME, PASSWORD, *A_IPS, *A_SUBS, *self.a.key_ids}
+        for _active, _ips, email, profile in A_SUBS.values():
+            found |= {email, *profile.values()}
+        return found
+
+
+def _tenant(db: Database, name: str, ips: list[str], subs: dict[str, tuple]) -> Tenant:  # type: ignore[type-arg]
+    account, key = create_account(db, username=name, outbound_cluster=None, actor=SEEDER)
+    add_ips(db, username=name, specs=ips, actor=SEEDER)
+    for sub, (active, held, email, profile) in subs.items():
+        create_subuser(
+            db, account_name=name, username=sub, email=email, actor=SEEDER, profile=profile
+        )
+        if held:
+            set_subuser_ips_by_name(
+                db, account_name=name, username=sub, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
+            )
+        if not active:
+            set_subuser_active(db, account_name=name, username=sub, active=False, actor=SEEDER)
+    account = get_account(db, username=name)
+    return Tenant(name=name, key=key, account=account, key_ids=[key.split(".")[1]])
+
+
+def seed(db: Database) -> World:
+    """The two tenants and the free inventory, made through the services."""
+    add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
+    a = _tenant(db, A, A_IPS, A_SUBS)
+    b = _tenant(db, B, B_IPS, B_SUBS)
+    second, _ = create_key(db, username=A, name="a-second", actor=SEEDER)
+    old, a.revoked_key = create_key(db, username=A, name="a-old", actor=SEEDER)
+    revoke_key(db, username=A, key_id=old.key_id, actor=SEEDER)
+    a.key_ids += [second.key_id, old.key_id]
+    profiles.set_password(
+        db, account=a.account, username="a-carol", password=PASSWORD, actor=SEEDER
+    )
+    set_hostname(db, address=A_IPS[0], hostname=A_HOSTNAME, actor=SEEDER)
+    pools.create_pool(db, account=a.account, name=A_POOL, actor=SEEDER)
+    pools.add_pool_ip(db, account=a.account, name=A_POOL, address=A_IPS[0], actor=SEEDER)
+    pools.create_pool(db, account=b.account, name=B_POOL, actor=SEEDER)
+    pools.add_pool_ip(db, account=b.account, name=B_POOL, address=B_IPS[0], actor=SEEDER)
+    warmup.start_warmup(db, account=a.account, address=A_WARM, actor=SEEDER)
+    a.account = get_account(db, username=A)
+    b.account = get_account(db, username=B)
+    return World(db=db, a=a, b=b)
