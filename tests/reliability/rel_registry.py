@@ -1,0 +1,170 @@
+"""The endpoint registry: every route ipfleet serves, with what the harness needs to attack it.
+
+``ROUTES`` is the one list. ``served_routes(app)`` reads what the application really
+serves (the v2 call table, the Litestar route tables); ``test_registry`` fails when the
+two differ, so a new endpoint cannot skip the isolation matrix and the bad-input fuzzer,
+which both iterate over ``ROUTES``.
+
+Keys: ``v2 <module>.<action>`` for a v2 call (served as GET and POST, .json and .xml);
+``<METHOD> <path>`` for everything else, path parameters written ``{name}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+V2_FORMATS = ("json", "xml")
+AUTO_METHODS = frozenset({"OPTIONS", "HEAD"})  # added by Litestar to every route
+
+
+@dataclass(frozen=True)
+class Route:
+    api: str  # "v2", "v3", "own" (ipfleet's own), "hidden" (served only as a 404)
+    method: str  # "GET", "POST", ...; "GET+POST" for v2 calls
+    path: str
+    writes: bool = False
+    # v2: the parameters the call reads besides api_user/api_key.
+    params: tuple[str, ...] = ()
+    # v3: query parameters, body kind ("object", "array" or None), body fields.
+    query: tuple[str, ...] = ()
+    body: str | None = None
+    fields: tuple[str, ...] = ()
+    obo: bool = False  # v3: may act On-Behalf-Of a subuser
+    public: bool = False  # answers without credentials
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> str:
+        if self.api == "v2":
+            return f"v2 {self.path}"
+        return f"{self.method} {self.path}"
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{([^}]+)\}", self.path))
+
+
+def v2(call: str, *params: str, writes: bool = False) -> Route:
+    return Route("v2", "GET+POST", call, writes=writes, params=params)
+
+
+def v3(method: str, path: str, **kw: Any) -> Route:
+    return Route("v3", method, path, writes=method != "GET", **kw)
+
+
+PROFILE = (
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "company",
+)
+
+ROUTES: tuple[Route, ...] = (
+    # -- SendGrid v2 (spec/sendgrid-v2.md) --------------------------------------------
+    v2("customer.ip", "list"),
+    v2("customer.sendip", "task", "user", "username", "set", "ip", writes=True),
+    v2("reseller.ip", "task", "ip", "user"),
+    v2(
+        "customer.add",
+        "username",
+        "password",
+        "confirm_password",
+        "email",
+        *PROFILE,
+        writes=True,
+    ),
+    v2("customer.delete", "user", "username", writes=True),
+    v2("customer.profile", "task", "user", "username", "email", "active", *PROFILE, writes=True),
+    v2("customer.enable", "user", "username", writes=True),
+    v2("customer.disable", "user", "username", writes=True),
+    v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
+    v2("customer.auth", "user", "username", "password"),
+    # -- SendGrid v3 (spec/sendgrid-v3.md) --------------------------------------------
+    v3(
+        "GET",
+        "/v3/ips",
+        query=("ip", "subuser", "exclude_whitelabels", "limit", "offset", "sort_by_direction"),
+        obo=True,
+    ),
+    v3("POST", "/v3/ips", body="object", fields=("count", "subusers", "warmup")),
+    v3("GET", "/v3/ips/assigned", obo=True),
+    v3("GET", "/v3/ips/remaining"),
+    v3("GET", "/v3/ips/{ip_address}", obo=True),
+    v3("GET", "/v3/ips/pools"),
+    v3("POST", "/v3/ips/pools", body="object", fields=("name",)),
+    v3("GET", "/v3/ips/pools/{pool_name}"),
+    v3("PUT", "/v3/ips/pools/{pool_name}", body="object", fields=("name",)),
+    v3("DELETE", "/v3/ips/pools/{pool_name}"),
+    v3("POST", "/v3/ips/pools/{pool_name}/ips", body="object", fields=("ip",)),
+    v3("DELETE", "/v3/ips/pools/{pool_name}/ips/{ip}"),
+    v3("GET", "/v3/ips/warmup", obo=True),
+    v3("POST", "/v3/ips/warmup", body="object", fields=("ip",)),
+    v3("GET", "/v3/ips/warmup/{ip_address}", obo=True),
+    v3("DELETE", "/v3/ips/warmup/{ip_address}"),
+    v3(
+        "GET",
+        "/v3/subusers",
+        query=("username", "limit", "offset", "region", "include_region"),
+    ),
+    v3(
+        "POST",
+        "/v3/subusers",
+        body="object",
+        fields=("username", "email", "password", "ips", "region", "include_region"),
+    ),
+    v3("PATCH", "/v3/subusers/{subuser_name}", body="object", fields=("disabled",)),
+    v3("DELETE", "/v3/subusers/{subuser_name}"),
+    v3("PUT", "/v3/subusers/{subuser_name}/ips", body="array"),
+    v3("GET", "/v3/subusers/{subuser_name}/ips"),
+    v3("GET", "/v3/api_keys"),
+    v3("POST", "/v3/api_keys", body="object", fields=("name", "scopes")),
+    v3("DELETE", "/v3/api_keys/{api_key_id}"),
+    Route("v3", "GET", "/v3/openapi.json", public=True),
+    Route("v3", "GET", "/v3/docs", public=True),
+    # Litestar's own copy of the schema: hidden behind a guard that answers 404.
+    Route("hidden", "GET", "/v3/_litestar_schema", public=True),
+    Route("hidden", "GET", "/v3/_litestar_schema/openapi.json", public=True),
+    Route("hidden", "GET", "/v3/_litestar_schema/{path}", public=True),
+    # -- ipfleet's own -----------------------------------------------------------------
+    Route("own", "GET", "/", public=True),
+    Route("own", "GET", "/healthz", public=True),
+)
+
+BY_KEY = {r.key: r for r in ROUTES}
+#: The application's attributes that are ASGI sub-applications this module can enumerate.
+KNOWN_MOUNTS = frozenset({"v2", "v3", "own"})
+
+
+def _litestar_keys(app: Any) -> set[str]:
+    keys: set[str] = set()
+    for route in app.routes:
+        path = re.sub(r"\{([^}:]+):[^}]+\}", r"{\1}", route.path)
+        for method in set(getattr(route, "methods", ())) - AUTO_METHODS:
+            keys.add(f"{method} {path}")
+    return keys
+
+
+def served_routes(app: Any) -> set[str]:
+    """Registry keys of everything the application serves, read from its route tables."""
+    from ipfleet.api.v2.calls import CALLS
+
+    keys = {f"v2 {call}" for call in CALLS}
+    keys |= _litestar_keys(app.v3.app)
+    keys |= _litestar_keys(app.own)
+    return keys
+
+
+def mounts(app: Any) -> set[str]:
+    """Names of the application's attributes that are ASGI applications."""
+    return {
+        name for name, value in vars(app).items() if callable(value) and not isinstance(value, type)
+    }
