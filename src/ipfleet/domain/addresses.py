@@ -23,7 +23,8 @@ def shown(text: str) -> str:
 
 def address_error(text: str) -> str | None:
     """The reason ``text`` is not an acceptable address, or None when it is one."""
-    bad = f"Invalid IP address: {shown(text)}"
+    # The value is echoed as given (spec §2); the CLI escapes control characters itself.
+    bad = f"Invalid IP address: {text}"
     if not text.isascii() or not text.isprintable() or text != text.strip():
         return bad
     if "/" in text or "%" in text:
@@ -66,11 +67,11 @@ def parse_network(text: str) -> IPv4Network | IPv6Network:
     addr, _, prefix = text.partition("/")
     reason = address_error(addr)
     if reason is not None or not prefix.isascii() or not prefix.isdigit():
-        raise AddressRejected([f"Invalid IP range: {shown(text)}"])
+        raise AddressRejected([f"Invalid IP range: {text}"])
     try:
         return ipaddress.ip_network(text, strict=True)
     except ValueError as exc:
-        raise AddressRejected([f"Invalid IP range: {shown(text)} ({exc})"]) from None
+        raise AddressRejected([f"Invalid IP range: {text} ({exc})"]) from None
 
 
 def host_count(net: IPv4Network | IPv6Network) -> int:

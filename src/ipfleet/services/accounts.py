@@ -6,13 +6,13 @@ from ipfleet.domain.errors import AccountExists, AccountNotFound, InvalidValue
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.common import now, record
 from ipfleet.services.keys import add_key
-from ipfleet.services.names import check_name
+from ipfleet.services.names import check_name, storable
 from ipfleet.store.uow import Database, UnitOfWork
 
 
 def require_account(uow: UnitOfWork, username: str) -> Account:
     """The account named ``username``, or ``AccountNotFound``."""
-    account = uow.accounts.by_username(username)
+    account = uow.accounts.by_username(username) if storable(username) else None
     if account is None:
         raise AccountNotFound(username)
     return account

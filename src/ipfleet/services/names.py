@@ -8,12 +8,17 @@ from ipfleet.domain.errors import InvalidValue
 from ipfleet.services.passwords import MIN_LENGTH
 from ipfleet.store.tables import PROFILE_FIELDS
 
-__all__ = ["EDITABLE", "MAX_NAME", "PROFILE_FIELDS", "check_name"]
+__all__ = ["EDITABLE", "MAX_NAME", "PROFILE_FIELDS", "check_name", "storable"]
 
 MAX_NAME = 64
 MAX_FIELD = 255
 #: Fields a subuser's profile may set, besides its password.
 EDITABLE = ("email", *PROFILE_FIELDS)
+
+
+def storable(text: str) -> bool:
+    """Whether both backends can store and compare ``text`` (PostgreSQL refuses NUL)."""
+    return "\x00" not in text
 
 
 def check_name(name: str, what: str = "Username") -> None:
@@ -36,6 +41,11 @@ def check_password_rules(password: str) -> str:
 def check_profile(values: Mapping[str, str]) -> dict[str, str]:
     """Known profile fields of sane length; every problem named at once."""
     problems = [f"Unknown profile field: {k}" for k in values if k not in EDITABLE]
+    problems += [
+        f"{k} must not contain control characters"
+        for k, v in values.items()
+        if any(not ch.isprintable() for ch in v)
+    ]
     problems += [
         f"{k} must be at most {MAX_FIELD} characters"
         for k, v in values.items()

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address
-from ipfleet.domain.errors import AddressRejected, EmptyIpSet, SubuserExists, SubuserNotFound
+from ipfleet.domain.errors import (
+    AddressRejected,
+    EmptyIpSet,
+    InvalidValue,
+    SubuserExists,
+    SubuserNotFound,
+)
 from ipfleet.domain.records import Account, Actor, Subuser
 from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now, record
-from ipfleet.services.names import check_name, check_password_rules, check_profile
+from ipfleet.services.names import check_name, check_password_rules, check_profile, storable
 from ipfleet.services.passwords import hash_password
 from ipfleet.store.uow import Database, UnitOfWork
 
@@ -32,7 +38,8 @@ class SubuserView:
 
 def require_subuser(uow: UnitOfWork, account: Account, username: str) -> Subuser:
     """The account's subuser ``username``; another account's is not found either."""
-    sub = uow.subusers.get(account.id, username)
+    # No stored name holds NUL (names are checked), and PostgreSQL cannot even compare one.
+    sub = uow.subusers.get(account.id, username) if storable(username) else None
     if sub is None:
         raise SubuserNotFound
     return sub
@@ -167,13 +174,18 @@ def set_subuser_ips(
     ips: Sequence[str] = (),
     actor: Actor,
 ) -> list[str]:
-    """Replace the subuser's set, all or nothing; return the new set in numeric order."""
-    if mode is SetMode.SPECIFY and not ips:
-        raise EmptyIpSet
+    """Replace the subuser's set, all or nothing; return the new set in numeric order.
+
+    Checks come in the v2 contract's order: the subuser first, then the addresses.
+    """
 
     def work(uow: UnitOfWork) -> list[str]:
         uow.accounts.bump(account.id)
         sub = require_subuser(uow, account, username)
+        if mode is SetMode.SPECIFY and not ips:
+            raise EmptyIpSet
+        if mode is not SetMode.SPECIFY and ips:
+            raise InvalidValue(f"The ip parameter is not allowed with set={mode.value}")
         if mode is SetMode.NONE:
             ids: list[int] = []
         elif mode is SetMode.ALL:

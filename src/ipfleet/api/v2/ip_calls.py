@@ -8,7 +8,6 @@ from anyio import to_thread
 
 from ipfleet.api.v2.render import ip_list_json, ip_list_xml
 from ipfleet.api.v2.request import SUCCESS, V2Request, V2Result, require
-from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
 from ipfleet.services.ips import list_ips
 from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
@@ -43,8 +42,6 @@ async def customer_sendip(req: V2Request) -> V2Result:
         )
     mode = req.enum("set", SetMode)
     ips = req.params.getlist("ip")
-    if ips and mode is not SetMode.SPECIFY:
-        raise InvalidValue(f"The ip parameter is not allowed with set={mode.value}")
 
     def write() -> list[str]:
         return set_subuser_ips(

@@ -55,9 +55,21 @@ SUCCESS = V2Result({"message": "success"}, ("result", [("message", "success")]))
 Handler = Callable[[V2Request], Awaitable[V2Result]]
 
 
+#: Parameters with a fixed set of values: given empty, they are invalid, not missing.
+ENUMERATED = frozenset({"list", "task", "set"})
+
+
+def _absent(req: V2Request, name: str) -> bool:
+    if name == "user":
+        return req.user() is None
+    if name in ENUMERATED:
+        return not req.params.has(name)
+    return req.value(name) is None
+
+
 def require(req: V2Request, *names: str) -> None:
     """Refuse the call naming every missing parameter, in the order given."""
-    missing = [n for n in names if (req.user() if n == "user" else req.value(n)) is None]
+    missing = [n for n in names if _absent(req, n)]
     if missing:
         raise MissingParameter(missing)
 
