@@ -82,9 +82,9 @@ def _app(built: Built) -> Any:
     return create_app()
 
 
-def _requests(name: str, built: Built, count: int) -> list[Request]:
+def _requests(name: str, built: Built, count: int, seed: int) -> list[Request]:
     auth = f"api_user={built.account}&api_key={built.api_key}"
-    rng = random.Random(5)
+    rng = random.Random(seed)
     names = Path(built.subusers_file).read_text().split()
     if name == "S1":
         return [("GET", f"/apiv2/customer.ip.json?{auth}&list=all", b"")] * count
@@ -136,16 +136,19 @@ def _pyinstrument(job: Job) -> str | None:
 
 
 def profile(name: str, built: Built, count: int, top: int) -> str:
-    """Time ``count`` requests of scenario ``name``, then profile them; the report text."""
+    """Time ``count`` requests of scenario ``name``, then profile them; the report text.
+
+    Each pass draws its own random subusers, as wrk does, so a pass is not answered
+    from what an earlier one left in a cache.
+    """
     app = _app(built)
-    asyncio.run(_job(app, _requests(name, built, 50))())  # warm: imports, connections
-    job = _job(app, _requests(name, built, count))
+    asyncio.run(_job(app, _requests(name, built, 50, 0))())  # warm: imports, connections
     started = time.perf_counter()
-    asyncio.run(job())
+    asyncio.run(_job(app, _requests(name, built, count, 1))())
     per_request = (time.perf_counter() - started) / count * 1e6
     head = f"{name}: {per_request:.0f} µs per request in process ({count} requests)\n\n"
-    tree = _pyinstrument(job)
-    listing = "cProfile\n" + _cprofile(job, top)
+    tree = _pyinstrument(_job(app, _requests(name, built, count, 2)))
+    listing = "cProfile\n" + _cprofile(_job(app, _requests(name, built, count, 3)), top)
     text = head + (f"pyinstrument\n{tree}\n" if tree else "") + listing
     app.db.dispose()
     return text

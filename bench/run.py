@@ -45,6 +45,15 @@ def postgres_server() -> str | None:
     return url
 
 
+def _server_version(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SHOW server_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def _build(bench: Bench, spec: Spec, url: str, backend: str) -> Built:
     built = dataset.build(spec, url, bench.out)
     message = (
@@ -96,6 +105,7 @@ def postgres_phase(bench: Bench, server_url: str | None) -> None:
     try:
         for name in ("small", "large"):
             made.append(dataset.postgres_url(server_url, name))
+        bench.notes.append(f"PostgreSQL: {_server_version(server_url)}")
         small = _build(bench, dataset.SPECS["small"], made[0], "PostgreSQL")
         large = _build(bench, dataset.SPECS["large"], made[1], "PostgreSQL")
         with serving(bench, small, 2, "PostgreSQL") as setup:
