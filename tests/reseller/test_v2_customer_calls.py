@@ -449,7 +449,7 @@ def test_profile_get_parameter_errors(v2: V2, searchable: Acct) -> None:
             check(resp, fmt, object_error(fmt, "Invalid active parameter"), f"{fmt} {active!r}")
         resp = v2.call("customer.profile", fmt, searchable)
         check(resp, fmt, list_error(fmt, "Missing required parameter: task"), fmt)
-        for bad in ("GET", "list", "update"):
+        for bad in ("GET", "list", "update", ""):
             resp = v2.call("customer.profile", fmt, searchable, task=bad)
             check(resp, fmt, object_error(fmt, "Invalid task parameter"), f"{fmt} {bad}")
 
