@@ -1,4 +1,4 @@
-"""Account and subuser names share one namespace, also under concurrent creation."""
+"""Names: one namespace for accounts and subusers, exact spelling, sane host names."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from dbcheck import ACTOR, version_of
 
-from ipfleet.domain.errors import AccountExists, SubuserExists
-from ipfleet.services.accounts import create_account
+from ipfleet.domain.errors import AccountExists, InvalidValue, SubuserExists
+from ipfleet.domain.hostnames import canonical_hostname
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.keys import create_key, revoke_key
+from ipfleet.services.profiles import find_subusers, update_profile
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.uow import Database
 
@@ -78,3 +80,47 @@ def test_key_writes_bump_the_data_version(db: Database, make_account: Any) -> No
     v1 = version_of(db, "acme")
     revoke_key(db, username="acme", key_id=info.key_id, actor=ACTOR)
     assert v0 < v1 < version_of(db, "acme")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t"])
+def test_blank_names_are_refused(db: Database, make_account: Any, name: str) -> None:
+    make_account("acme")
+    with pytest.raises(InvalidValue, match="Username is required"):
+        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+
+
+def test_names_keep_their_exact_spelling(db: Database, make_account: Any) -> None:
+    make_account("acme")
+    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
+    create_subuser(db, account_name="acme", username="alice ", email="", actor=ACTOR)
+    create_subuser(db, account_name="acme", username="ALICE", email="", actor=ACTOR)
+    with pytest.raises(SubuserExists):
+        create_subuser(db, account_name="acme", username="alice ", email="", actor=ACTOR)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("MTA1.Example.NET.", "mta1.example.net"), ("a-1.b2.example", "a-1.b2.example")],
+)
+def test_host_names_are_canonical(given: str, stored: str) -> None:
+    assert canonical_hostname(given) == stored
+
+
+@pytest.mark.parametrize(
+    "bad", ["192.0.2.1", "mta1.123", "localhost", "-a.example", "a..example", "a_b.example", ""]
+)
+def test_host_names_that_are_not_host_names_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidValue):
+        canonical_hostname(bad)
+
+
+def test_a_profile_cannot_blank_the_email(db: Database, make_account: Any) -> None:
+    account = make_account("acme")
+    create_subuser(db, account_name="acme", username="al", email="al@example.com", actor=ACTOR)
+    acct = get_account(db, username=account.name)
+    with pytest.raises(InvalidValue, match="Email is required"):
+        update_profile(db, account=acct, username="al", values={"email": ""}, actor=ACTOR)
+    update_profile(db, account=acct, username="al", values={"city": "Oslo"}, actor=ACTOR)
+    assert find_subusers(db, account=acct, contains={"city": "Os"}, active=None)[0]["email"] == (
+        "al@example.com"
+    )

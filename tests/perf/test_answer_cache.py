@@ -27,7 +27,8 @@ def test_size_is_bounded_and_least_recent_goes_first() -> None:
 def test_oversized_answers_are_not_kept() -> None:
     cache = AnswerCache(1000)
     cache.put(1, 1, ("big",), b"x" * 600)
-    assert cache.get(1, 1, ("big",)) is None and cache.size == 0
+    assert cache.get(1, 1, ("big",)) is None
+    assert cache.size == 0
 
 
 def test_only_reads_are_cacheable() -> None:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from ipfleet.cli.context import cli_actor, open_db
 from ipfleet.cli.output import emit_json, err, say, table
+from ipfleet.domain.errors import InvalidValue
 from ipfleet.services import inventory as inv
 
 inventory_app = typer.Typer(
@@ -112,7 +113,7 @@ def set_quota(
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise typer.BadParameter(f"expected a whole number or 'unlimited', got {text!r}")
+        raise InvalidValue(f"The quota must be a whole number or 'unlimited', not {text!r}")
     return int(text)
 
 

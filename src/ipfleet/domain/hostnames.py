@@ -17,4 +17,7 @@ def canonical_hostname(name: str) -> str:
         raise InvalidValue(f"Invalid host name: {name}")
     if len(labels) < 2:
         raise InvalidValue(f"Host name must be fully qualified: {name}")
+    if labels[-1].isdigit():
+        # RFC 1123 §2.1: a top-level label is never all digits, so no name reads as an address.
+        raise InvalidValue(f"Invalid host name: {name}")
     return text

@@ -23,7 +23,7 @@ def storable(text: str) -> bool:
 
 def check_name(name: str, what: str = "Username") -> None:
     """Refuse an empty, over-long or control-character name, saying why."""
-    if not name:
+    if not name.strip():
         raise InvalidValue(f"{what} is required")
     if len(name) > MAX_NAME:
         raise InvalidValue(f"{what} must be at most {MAX_NAME} characters")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.common import record
 from ipfleet.services.names import check_password_rules, check_profile, storable
@@ -45,6 +46,8 @@ def update_profile(
 ) -> None:
     """Change some profile fields of a subuser."""
     fields = check_profile(values)
+    if "email" in fields and not fields["email"]:
+        raise InvalidValue("Email is required")
 
     def work(uow: UnitOfWork) -> None:
         uow.accounts.bump(account.id)

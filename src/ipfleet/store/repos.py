@@ -40,6 +40,11 @@ def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
     return result
 
 
+def by_bytes(conn: Connection, column: Any) -> Any:
+    """Order by code point on both backends, whatever PostgreSQL's collation."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
 def _account(row: Any) -> Account:
     return Account(
         id=row.id,
@@ -307,7 +312,7 @@ class SubuserRepo:
         stmt = (
             select(subusers)
             .where(subusers.c.account_id == account_id)
-            .order_by(subusers.c.username)
+            .order_by(by_bytes(self.conn, subusers.c.username))
         )
         return [_subuser(r) for r in self.conn.execute(stmt)]
 
@@ -333,7 +338,10 @@ class SubuserRepo:
             stmt = stmt.where(contains(self.conn, subusers.c[name], needle))
         if active is not None:
             stmt = stmt.where(subusers.c.active.is_(active))
-        return [dict(r._mapping) for r in self.conn.execute(stmt.order_by(subusers.c.username))]
+        return [
+            dict(r._mapping)
+            for r in self.conn.execute(stmt.order_by(by_bytes(self.conn, subusers.c.username)))
+        ]
 
     def update(self, subuser_id: int, values: dict[str, Any]) -> None:
         """Change stored fields (profile, email, password hash)."""
@@ -357,7 +365,7 @@ class SubuserRepo:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, ip_needle))
         if user_needle:
             stmt = stmt.where(contains(self.conn, subusers.c.username, user_needle))
-        stmt = stmt.order_by(ip_addresses.c.sort_key, subusers.c.username)
+        stmt = stmt.order_by(ip_addresses.c.sort_key, by_bytes(self.conn, subusers.c.username))
         return [(r.address, r.username) for r in self.conn.execute(stmt)]
 
     def ips(self, subuser_id: int) -> list[str]:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Response, route
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
+from ipfleet.api.v3.body import strict_body
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response
 from ipfleet.api.v3.openapi import HANDLERS as DOC_HANDLERS
-from ipfleet.api.v3.openapi import openapi_config
+from ipfleet.api.v3.openapi import PUBLIC, openapi_config
 from ipfleet.config import Settings
 from ipfleet.store.uow import Database
 
@@ -24,12 +26,34 @@ PREFIX = "/v3"
 DRAIN_FACTOR = 16
 
 
+def _options(path: str, allow: str) -> HTTPRouteHandler:
+    @route(path, http_method=["OPTIONS"], opt=PUBLIC, include_in_schema=False, status_code=204)
+    async def options() -> Response[None]:
+        return Response(None, status_code=204, headers={"allow": allow})
+
+    return options
+
+
+def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]:
+    """An OPTIONS handler for each path, answering its methods in ``allow`` (no key needed).
+
+    Litestar 2.25 makes one itself, but it lists only the methods of the path's first
+    handler when several handlers share a path, so ipfleet registers its own, first.
+    """
+    methods: dict[str, set[str]] = {}
+    for handler in handlers:
+        for path in handler.paths:
+            methods.setdefault(path, {"OPTIONS"}).update(handler.http_methods)
+    return [_options(path, ", ".join(sorted(m))) for path, m in methods.items()]
+
+
 def _litestar(db: Database, settings: Settings) -> Litestar:
     api = [*ips.HANDLERS, *pools.HANDLERS, *warmup.HANDLERS, *subusers.HANDLERS, *keys.HANDLERS]
     config: OpenAPIConfig = openapi_config()
     return Litestar(
-        route_handlers=[*api, *DOC_HANDLERS],
+        route_handlers=[*options_handlers([*api, *DOC_HANDLERS]), *api, *DOC_HANDLERS],
         guards=[authenticate],
+        before_request=strict_body,
         dependencies={
             "db": Provide(provide_db, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from anyio import to_thread
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from ipfleet.api.v3.schemas import ErrorBody, LegacyError
 from ipfleet.config import Settings
@@ -31,6 +31,11 @@ MAX_PAGE = 10_000
 MAX_OFFSET = 2**31 - 1
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page size.")]
+#: What an IP address looks like, in the OpenAPI document (requests take any valid spelling).
+IP_FORMATS: dict[str, Any] = {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
+IpPath = Annotated[
+    str, PathParameter(schema_extra=IP_FORMATS, description="An IP address, IPv4 or IPv6.")
+]
 OptionalLimit = Annotated[
     int | None, QueryParameter(ge=1, le=MAX_PAGE, description="Page size (default: all).")
 ]

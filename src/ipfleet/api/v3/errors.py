@@ -3,8 +3,9 @@
 ``{"errors":[{"field":F,"message":M}]}`` with F the offending field or null; the two pool
 routes marked ``legacy_404`` answer their 404s as ``{"error":M}``, as SendGrid's spec
 says. ipfleet's errors get their status from their kind; Litestar's own (routing,
-validation, body size, bad JSON) are reworded into the same shape; anything else is a
-bug: logged with the request id and answered 500 in the same shape.
+validation, body size, bad JSON) and the strict body check of ``body.py`` are reworded
+into the same shape; anything else is a bug: logged with the request id and answered
+500 in the same shape.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -22,6 +24,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 
+from ipfleet.api.v3.body import field_and_message
 from ipfleet.api.v3.schemas import ErrorBody, ErrorItem, LegacyError
 from ipfleet.domain.errors import (
     Forbidden,
@@ -105,6 +108,10 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     limit = int(request.app.state.get("max_body_bytes", 0))
     if isinstance(exc, IpfleetError):
         status, items = status_of(exc), items_of(exc)
+    elif isinstance(exc, msgspec.ValidationError):
+        status, items = 400, [ErrorItem(*field_and_message(exc))]
+    elif isinstance(exc, msgspec.DecodeError):
+        status, items = 400, [ErrorItem(None, PARSE_ERROR)]
     elif isinstance(exc, HTTPException):
         status, items = _litestar_error(exc, limit)
         if status == 405 and exc.headers:

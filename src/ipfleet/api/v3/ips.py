@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from litestar import get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from msgspec import UNSET
 
 from ipfleet.api.v3.auth import OBO
@@ -13,6 +13,7 @@ from ipfleet.api.v3.common import (
     ActorDep,
     CallerDep,
     DbDep,
+    IpPath,
     Limit,
     Offset,
     call,
@@ -121,7 +122,7 @@ async def remaining_ips(db: DbDep, caller: CallerDep) -> RemainingOut:
     opt=OBO,
     responses=errors(404),
 )
-async def get_ip(db: DbDep, caller: CallerDep, ip_address: FromPath[str]) -> IpOut:
+async def get_ip(db: DbDep, caller: CallerDep, ip_address: IpPath) -> IpOut:
     """One IP of the account, with its holders and pools."""
     return ip_out(await call(get_ip_view, db, caller=caller, address=ip_address))
 

@@ -19,6 +19,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.router import Router
 
 from ipfleet import __version__
+from ipfleet.api.v3.common import IP_FORMATS
 
 PUBLIC = {"public": True}
 ADDITION_TAG = "ipfleet additions"
@@ -84,7 +85,21 @@ def finish(generated: dict[str, Any], obo_operations: set[str]) -> dict[str, Any
                 op.setdefault("parameters", []).append(dict(OBO_HEADER))
             if "requestBody" in op:
                 op["responses"].setdefault("413", copy.deepcopy(TOO_LARGE))
+                _ip_formats(op["requestBody"]["content"]["application/json"]["schema"])
+    for name, field in IP_FIELDS:
+        _ip_formats(components["schemas"][name]["properties"][field])
     return doc
+
+
+# Request fields that hold IP addresses, and what an address looks like.
+IP_FIELDS = (("IpIn", "ip"), ("SubuserIn", "ips"))
+
+
+def _ip_formats(schema: dict[str, Any]) -> None:
+    """Declare IP formats on a string schema or on the items of an array of strings."""
+    target = schema.get("items", schema) if schema.get("type") == "array" else schema
+    if target.get("type") == "string":
+        target.update(copy.deepcopy(IP_FORMATS))
 
 
 def _ops(item: dict[str, Any]) -> list[dict[str, Any]]:

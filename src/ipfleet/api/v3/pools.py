@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, call, errors, unix
+from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, IpPath, call, errors, unix
 from ipfleet.api.v3.schemas import (
     IpIn,
     PoolDetailOut,
@@ -14,7 +14,6 @@ from ipfleet.api.v3.schemas import (
     PoolOut,
     PoolRenameIn,
 )
-from ipfleet.domain.errors import MissingParameter
 from ipfleet.services import pools
 
 TAGS = ["IP Pools"]
@@ -79,8 +78,6 @@ async def rename_pool(
     data: JSONBody[PoolRenameIn],
 ) -> PoolOut:
     """Give the pool a new name (`name`, required)."""
-    if not isinstance(data.name, str):
-        raise MissingParameter(["name"])
     new = await call(
         pools.rename_pool,
         db,
@@ -136,7 +133,7 @@ async def add_pool_ip(
     responses=errors(404, legacy_404=True),
 )
 async def remove_pool_ip(
-    db: DbDep, caller: CallerDep, actor: ActorDep, pool_name: FromPath[str], ip: FromPath[str]
+    db: DbDep, caller: CallerDep, actor: ActorDep, pool_name: FromPath[str], ip: IpPath
 ) -> None:
     """Take the IP out of the pool. The 404 is SendGrid's older shape."""
     await call(

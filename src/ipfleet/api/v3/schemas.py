@@ -87,7 +87,7 @@ class PoolIn(Struct):
 
 
 class PoolRenameIn(Struct):
-    name: str | UnsetType = UNSET
+    name: str
 
 
 class PoolOut(Struct):
@@ -146,7 +146,7 @@ class SubuserCreatedOut(Struct, kw_only=True):
 
 
 class SubuserPatchIn(Struct):
-    disabled: bool | UnsetType = UNSET
+    disabled: bool
 
 
 class SubuserIpsOut(Struct):

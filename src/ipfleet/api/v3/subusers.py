@@ -26,7 +26,7 @@ from ipfleet.api.v3.schemas import (
     SubuserOut,
     SubuserPatchIn,
 )
-from ipfleet.domain.errors import InvalidValue, MissingParameter, TooManyAddresses
+from ipfleet.domain.errors import InvalidValue, TooManyAddresses
 from ipfleet.services.ip_details import subuser_ip_sets
 from ipfleet.services.subusers import (
     SetMode,
@@ -125,8 +125,6 @@ async def enable_disable(
     data: JSONBody[SubuserPatchIn],
 ) -> None:
     """`{"disabled": true}` deactivates the subuser (its IPs then count as available)."""
-    if not isinstance(data.disabled, bool):
-        raise MissingParameter(["disabled"])
     await call(
         set_subuser_active,
         db,

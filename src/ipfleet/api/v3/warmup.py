@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from ipfleet.api.v3.auth import OBO
-from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, call, errors
+from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, IpPath, call, errors
 from ipfleet.api.v3.schemas import IpIn, WarmupOut
 from ipfleet.services.ip_details import IpView, list_ip_views
 from ipfleet.services.warmup import start_warmup, stop_warmup, warmup_status
@@ -60,7 +60,7 @@ async def list_warming(db: DbDep, caller: CallerDep) -> list[WarmupOut]:
     opt=OBO,
     responses=errors(404),
 )
-async def status(db: DbDep, caller: CallerDep, ip_address: FromPath[str]) -> list[WarmupOut]:
+async def status(db: DbDep, caller: CallerDep, ip_address: IpPath) -> list[WarmupOut]:
     """The IP's warmup; 404 when it is not on the account or not warming up."""
     return [warmup_out(await call(warmup_status, db, caller=caller, address=ip_address))]
 
@@ -73,7 +73,7 @@ async def status(db: DbDep, caller: CallerDep, ip_address: FromPath[str]) -> lis
     status_code=204,
     responses=errors(404),
 )
-async def stop(db: DbDep, caller: CallerDep, actor: ActorDep, ip_address: FromPath[str]) -> None:
+async def stop(db: DbDep, caller: CallerDep, actor: ActorDep, ip_address: IpPath) -> None:
     """Take the IP out of warmup."""
     await call(stop_warmup, db, account=caller.account, address=ip_address, actor=actor)
 
