@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import rel_figures
 from hypothesis import HealthCheck, assume, given, settings
 from rel_budget import Budget
@@ -62,7 +63,9 @@ def fuzz_route(client: InProcess, world: World, route: Route, examples: int) -> 
     rel_figures.covered("bad input", route.key)
 
 
-def test_bad_input_on_every_route(client: InProcess, world: World, plan: Budget) -> None:
+def test_bad_input_on_every_route(
+    client: InProcess, world: World, plan: Budget, caplog: pytest.LogCaptureFixture
+) -> None:
     # One seeded world for all routes: what one route's requests changed is the next
     # route's starting point, as on a real server.
     failures = []
@@ -74,6 +77,11 @@ def test_bad_input_on_every_route(client: InProcess, world: World, plan: Budget)
     rel_figures.add("violations", len(failures))
     assert not failures, "\n\n".join(failures)
     assert violations(world.db) == []
+    # Whatever the server side logged while refusing all that (the test's own HTTP client
+    # logs the URLs it sends), B's key is not in it, and no error was logged.
+    served = [r for r in caplog.records if not r.name.startswith("httpx")]
+    assert not any(world.b.key.rsplit(".", 1)[1] in r.getMessage() for r in served)
+    assert not [r.getMessage() for r in served if r.levelname in ("ERROR", "CRITICAL")]
 
 
 def test_every_malformed_address_and_odd_name(client: InProcess, world: World) -> None:
