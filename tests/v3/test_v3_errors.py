@@ -185,3 +185,25 @@ def test_an_unexpected_exception_is_a_logged_500_in_the_v3_shape(
     }
     assert "rid-500" in caplog.text
     assert "boom" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body", "field"),
+    [
+        ("/v3/ips", "POST", {"count": 1, "warmup": 0}, "warmup"),
+        ("/v3/ips", "POST", {"count": "1"}, "count"),
+        ("/v3/ips", "POST", {"count": 1, "subusers": ["bob", 7]}, "subusers"),
+        ("/v3/subusers/alice", "PATCH", {"disabled": 1}, "disabled"),
+        ("/v3/subusers/alice", "PATCH", {"disabled": "true"}, "disabled"),
+        ("/v3/subusers/alice/ips", "PUT", ["192.0.2.1", 3], None),
+    ],
+)
+def test_bodies_are_checked_strictly(
+    client: Client, world: World, path: str, method: str, body: Any, field: str | None
+) -> None:
+    before = client.request("GET", "/v3/ips", headers=world.bearer()).json()
+    r = client.request(method, path, headers=world.bearer(), json=body)
+    assert r.status_code == 400
+    assert_v3_shape(r.json())
+    assert r.json()["errors"][0]["field"] == field
+    assert client.request("GET", "/v3/ips", headers=world.bearer()).json() == before
