@@ -143,11 +143,17 @@ def test_every_answer_carries_the_request_id(client: Client, world: World) -> No
 
 
 def _error_classes() -> list[type[domain_errors.IpfleetError]]:
-    assert v3_errors.PoolNotFound.code  # the module is loaded, so its classes are listed
-    return domain_errors.all_error_classes()
+    return [*domain_errors.all_error_classes(), *v3_errors.CODE]
 
 
-@pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.code)
+def test_the_v3_error_codes_are_unique_and_new() -> None:
+    domain_codes = {cls.code for cls in domain_errors.all_error_classes()}
+    assert len(set(v3_errors.CODE.values())) == len(v3_errors.CODE)
+    assert domain_codes.isdisjoint(v3_errors.CODE.values())
+    assert "error" not in domain_codes
+
+
+@pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.__name__)
 def test_every_error_class_has_a_v3_status(cls: type[domain_errors.IpfleetError]) -> None:
     kinds = {
         domain_errors.Unauthorized: 401,
