@@ -93,13 +93,11 @@ def revoke_key(db: Database, *, username: str, key_id: str, actor: Actor) -> Non
     db.write(work)
 
 
-def check_key(uow: UnitOfWork, api_key: str, username: str | None = None) -> Account:
-    """The account that ``api_key`` (and ``username``, when given) identifies.
+def _verified(found: tuple[Account, str] | None, api_key: str, username: str | None) -> Account:
+    """The account of ``found`` if the key hashes to its secret (and the name matches).
 
     Any mismatch raises the same ``BadCredentials``, after the same hash comparison.
     """
-    shape = KEY_SHAPE.fullmatch(api_key)
-    found = uow.keys.live_key(shape.group(1)) if shape else None
     expected = found[1] if found else _NO_HASH
     ok = hmac.compare_digest(hash_key(api_key), expected)
     if not ok or found is None or (username is not None and found[0].username != username):
@@ -107,8 +105,24 @@ def check_key(uow: UnitOfWork, api_key: str, username: str | None = None) -> Acc
     return found[0]
 
 
+def _key_id(api_key: str) -> str | None:
+    shape = KEY_SHAPE.fullmatch(api_key)
+    return shape.group(1) if shape else None
+
+
+def check_key(uow: UnitOfWork, api_key: str, username: str | None = None) -> Account:
+    """The account that ``api_key`` (and ``username``, when given) identifies."""
+    key_id = _key_id(api_key)
+    return _verified(uow.keys.live_key(key_id) if key_id else None, api_key, username)
+
+
 def authenticate(db: Database, *, username: str, api_key: str) -> Account:
-    """The account of a v2 ``api_user``/``api_key`` pair, or ``BadCredentials``."""
+    """The account of a v2 ``api_user``/``api_key`` pair, or ``BadCredentials``.
+
+    Runs on every v2 request, so it reads through the store's hot path; the account it
+    returns carries the data version that request's cached answers are checked against.
+    """
     if not username or not api_key:
         raise BadCredentials
-    return db.read(lambda uow: check_key(uow, api_key, username))
+    key_id = _key_id(api_key)
+    return _verified(db.hot.credentials(key_id) if key_id else None, api_key, username)

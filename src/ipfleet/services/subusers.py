@@ -141,7 +141,10 @@ def list_subusers(db: Database, *, account_name: str) -> list[SubuserView]:
 
 def subuser_ips(db: Database, *, account: Account, username: str) -> list[str]:
     """The subuser's explicit set (empty means it sends from all the account's IPs)."""
-    return db.read(lambda uow: uow.subusers.ips(require_subuser(uow, account, username).id))
+    found = db.hot.subuser_ips(account.id, username) if storable(username) else None
+    if found is None:
+        raise SubuserNotFound
+    return found
 
 
 def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[int]:

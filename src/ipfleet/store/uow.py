@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.store.engine import is_sqlite, make_engine
+from ipfleet.store.hot import HotReads
 from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.ip_detail_repo import IpDetailRepo
 from ipfleet.store.pool_repo import PoolRepo
@@ -58,6 +59,7 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url)
         self.sqlite = is_sqlite(self.engine)
+        self.hot = HotReads(self.engine)
 
     def read(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on SQLite)."""
@@ -79,5 +81,6 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, and the hot-path ones."""
+        self.hot.close()
         self.engine.dispose()
