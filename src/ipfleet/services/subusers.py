@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ipfleet.domain.addresses import address_error, canonical, parse_address
+from ipfleet.domain.addresses import address_error, canonical, parse_address, sort_key
 from ipfleet.domain.errors import (
     AddressRejected,
     EmptyIpSet,
@@ -14,7 +14,7 @@ from ipfleet.domain.errors import (
     SubuserExists,
     SubuserNotFound,
 )
-from ipfleet.domain.records import Account, Actor, Subuser
+from ipfleet.domain.records import Account, Actor, IpRow, Subuser
 from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now, record
 from ipfleet.services.names import check_name, check_password_rules, check_profile, storable
@@ -147,8 +147,8 @@ def subuser_ips(db: Database, *, account: Account, username: str) -> list[str]:
     return found
 
 
-def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[int]:
-    """Ids of the account's IPs named in ``ips``; every bad one named in one error."""
+def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[IpRow]:
+    """The account's IPs named in ``ips``, in numeric order; every bad one named at once."""
     problems: list[str] = []
     wanted: dict[str, str] = {}
     for raw in dict.fromkeys(ips):
@@ -165,7 +165,8 @@ def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[int]
             problems.append(f"IP address is not on your account: {wanted[raw]}")
     if problems:
         raise AddressRejected(dict.fromkeys(problems))
-    return list(dict.fromkeys(found[c].id for c in wanted.values()))
+    rows = {found[c].id: found[c] for c in wanted.values()}
+    return sorted(rows.values(), key=lambda r: sort_key(parse_address(r.address)))
 
 
 def set_subuser_ips(
@@ -190,14 +191,14 @@ def set_subuser_ips(
         if mode is not SetMode.SPECIFY and ips:
             raise InvalidValue(f"The ip parameter is not allowed with set={mode.value}")
         if mode is SetMode.NONE:
-            ids: list[int] = []
+            rows: list[IpRow] = []
         elif mode is SetMode.ALL:
-            ids = [row.id for row in uow.ips.on_account(account.id)]
+            rows = uow.ips.on_account(account.id)
         else:
-            ids = _resolve(uow, account, ips)
+            rows = _resolve(uow, account, ips)
         before = uow.subusers.ips(sub.id)
-        uow.subusers.replace_ips(sub, ids)
-        after = uow.subusers.ips(sub.id)
+        uow.subusers.replace_ips(sub, [r.id for r in rows])
+        after = [r.address for r in rows]
         record(
             uow,
             actor,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +38,28 @@ def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
     fn = func.strpos if conn.dialect.name == "postgresql" else func.instr
     result: ColumnElement[bool] = fn(column, needle) > 0
     return result
+
+
+# The statements of the hottest write (v2 set=specify), built once: constructing them per
+# call cost about a fifth of the write in the profile.
+_BUMP = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("account_id"))
+    .values(data_version=accounts.c.data_version + 1)
+)
+_SUBUSER = select(subusers).where(
+    subusers.c.account_id == bindparam("account_id"), subusers.c.username == bindparam("username")
+)
+_SUBUSER_IPS = (
+    select(ip_addresses.c.address)
+    .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
+    .where(holdings.c.subuser_id == bindparam("subuser_id"))
+    .order_by(ip_addresses.c.sort_key)
+)
+_DROP_HOLDINGS = delete(holdings).where(holdings.c.subuser_id == bindparam("subuser_id"))
+_FIND = select(ip_addresses.c.id, ip_addresses.c.address, ip_addresses.c.account_id).where(
+    ip_addresses.c.address.in_(bindparam("addresses", expanding=True))
+)
 
 
 def by_bytes(conn: Connection, column: Any) -> Any:
@@ -81,11 +103,7 @@ class AccountRepo:
 
     def bump(self, account_id: int) -> None:
         """Mark the account's data changed; on PostgreSQL this also locks the account row."""
-        self.conn.execute(
-            update(accounts)
-            .where(accounts.c.id == account_id)
-            .values(data_version=accounts.c.data_version + 1)
-        )
+        self.conn.execute(_BUMP, {"account_id": account_id})
 
 
 class KeyRepo:
@@ -181,9 +199,8 @@ class IpRepo:
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
         found: dict[str, IpRow] = {}
-        cols = (ip_addresses.c.id, ip_addresses.c.address, ip_addresses.c.account_id)
         for part in chunks(addresses):
-            for r in self.conn.execute(select(*cols).where(ip_addresses.c.address.in_(part))):
+            for r in self.conn.execute(_FIND, {"addresses": list(part)}):
                 found[r.address] = IpRow(id=r.id, address=r.address, account_id=r.account_id)
         return found
 
@@ -298,10 +315,7 @@ class SubuserRepo:
 
     def get(self, account_id: int, username: str) -> Subuser | None:
         """The subuser of that account; another account's subuser is not found."""
-        stmt = select(subusers).where(
-            subusers.c.account_id == account_id, subusers.c.username == username
-        )
-        row = self.conn.execute(stmt).first()
+        row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
         return _subuser(row) if row else None
 
     def name_taken(self, username: str) -> bool:
@@ -370,13 +384,7 @@ class SubuserRepo:
 
     def ips(self, subuser_id: int) -> list[str]:
         """The subuser's explicit set, in numeric order."""
-        stmt = (
-            select(ip_addresses.c.address)
-            .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-            .where(holdings.c.subuser_id == subuser_id)
-            .order_by(ip_addresses.c.sort_key)
-        )
-        return list(self.conn.scalars(stmt))
+        return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
 
     def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
         """Every subuser's explicit set on the account, keyed by subuser id."""
@@ -392,7 +400,7 @@ class SubuserRepo:
         return out
 
     def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
-        self.conn.execute(delete(holdings).where(holdings.c.subuser_id == subuser.id))
+        self.conn.execute(_DROP_HOLDINGS, {"subuser_id": subuser.id})
         rows = [
             {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id} for i in ip_ids
         ]
@@ -417,16 +425,17 @@ class ChangeLogRepo:
         after: Any,
     ) -> None:
         self.conn.execute(
-            insert(change_log).values(
-                at=at,
-                actor=actor,
-                request_id=request_id,
-                account_id=account_id,
-                action=action,
-                subject=subject,
-                before=before,
-                after=after,
-            )
+            insert(change_log),
+            {
+                "at": at,
+                "actor": actor,
+                "request_id": request_id,
+                "account_id": account_id,
+                "action": action,
+                "subject": subject,
+                "before": before,
+                "after": after,
+            },
         )
 
     def entries(self, account_id: int | None = None) -> list[dict[str, Any]]:

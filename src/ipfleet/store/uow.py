@@ -7,6 +7,8 @@ or not at all. A transient lock or serialization failure is retried from the sta
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -60,6 +62,9 @@ class Database:
         self.engine: Engine = make_engine(url)
         self.sqlite = is_sqlite(self.engine)
         self.hot = HotReads(self.engine)
+        # SQLite has one writer at a time; queueing on a lock here wakes the next writer
+        # at once, where SQLite's busy handler would have it sleep and poll.
+        self._write_turn = threading.Lock() if self.sqlite else contextlib.nullcontext()
 
     def read(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on SQLite)."""
@@ -70,7 +75,7 @@ class Database:
         """Run ``work`` in a write transaction; commit on return, roll back on raise."""
         for attempt in range(RETRIES):
             try:
-                with self.engine.connect() as raw:
+                with self._write_turn, self.engine.connect() as raw:
                     conn = raw.execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else raw
                     with conn.begin():
                         return work(UnitOfWork(conn))
