@@ -6,16 +6,15 @@ The database fixtures (``db_url`` on SQLite and PostgreSQL) come from tests/conf
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import anyio.from_thread
-import httpx
 import pytest
 import rel_figures
 from rel_budget import Budget, budget
+from rel_client import InProcess
 from rel_world import World, seed
 
-from ipfleet.api.app import IpfleetApp, create_app
+from ipfleet.api.app import create_app
 from ipfleet.config import Settings
 from ipfleet.store.uow import Database
 
@@ -36,24 +35,6 @@ def plan() -> Budget:
 @pytest.fixture
 def world(db: Database) -> World:
     return seed(db)
-
-
-class InProcess:
-    """A blocking HTTP client on an in-process app (httpx over ASGITransport)."""
-
-    def __init__(self, portal: anyio.from_thread.BlockingPortal, app: IpfleetApp) -> None:
-        self.portal = portal
-        self.app = app
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        )
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self.portal.call(lambda: self.http.request(method, url, **kwargs))
-
-    def close(self) -> None:
-        self.portal.call(self.http.aclose)
-        self.app.db.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import pytest
 import rel_figures
 from hypothesis import HealthCheck, assume, given, settings
 from rel_budget import Budget
+from rel_client import InProcess
 from rel_inputs import (
     MALFORMED_ADDRESSES,
     NUL_BREAKS_POSTGRES,
@@ -20,7 +21,6 @@ from rel_registry import BY_KEY, ROUTES, Route
 from rel_shapes import verdict
 from rel_world import B, World
 
-from conftest import InProcess
 from ipfleet.services.state import dump_state
 
 

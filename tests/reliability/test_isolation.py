@@ -19,11 +19,11 @@ from rel_attacks import (
     v2_attacks,
     v3_attacks,
 )
+from rel_client import InProcess
 from rel_registry import ROUTES
 from rel_shapes import verdict, visible_text
 from rel_world import A, B, World
 
-from conftest import InProcess
 from ipfleet.domain.replay import State
 from ipfleet.services.state import state_and_log
 

@@ -6,11 +6,10 @@ from urllib.parse import quote
 
 import pytest
 import rel_figures
+from rel_client import InProcess
 from rel_registry import BY_KEY, KNOWN_MOUNTS, ROUTES, mounts, served_routes
 from rel_shapes import verdict
 from rel_world import B_IPS, B_POOL, World
-
-from conftest import InProcess
 
 
 @pytest.fixture
