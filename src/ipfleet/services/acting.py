@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipfleet.domain.errors import BadCredentials
+from ipfleet.domain.errors import BadCredentials, OnBehalfOfRefused
 from ipfleet.domain.records import Account, Subuser
 from ipfleet.services.keys import check_key
-from ipfleet.services.v3_errors import OnBehalfOfRefused
 from ipfleet.store.uow import Database, UnitOfWork
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ipfleet.domain.errors import IpNotFound
 from ipfleet.domain.records import Account
 from ipfleet.services.acting import Caller
 from ipfleet.services.ips import parse_all
 from ipfleet.services.subusers import require_subuser
-from ipfleet.services.v3_errors import IpNotFound
 from ipfleet.store.ip_detail_repo import IpDetail, IpQuery
 from ipfleet.store.uow import Database, UnitOfWork
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ipfleet.domain.errors import UnknownSubusers
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.inventory import remaining_ips, take_ips
 from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
-from ipfleet.services.v3_errors import UnknownSubusers
 from ipfleet.services.warmup import start_warmup
 from ipfleet.store.uow import Database, UnitOfWork
 

@@ -7,11 +7,18 @@ import hmac
 import re
 import secrets
 
-from ipfleet.domain.errors import AccountNotFound, BadCredentials, KeyNotFound
+from ipfleet.domain.errors import (
+    AccountNotFound,
+    BadCredentials,
+    InvalidValue,
+    KeyNotFound,
+    LastKey,
+)
 from ipfleet.domain.records import Account, Actor, ApiKeyInfo
 from ipfleet.services.common import now, record
 from ipfleet.store.uow import Database, UnitOfWork
 
+MAX_KEY_NAME = 100
 KEY_SHAPE = re.compile(r"SG\.([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}")
 # Compared against when no key matches, so a miss costs what a hit costs.
 _NO_HASH = hashlib.sha256(b"no such key").hexdigest()
@@ -45,8 +52,20 @@ def add_key(uow: UnitOfWork, actor: Actor, account: Account, name: str) -> str:
     return key
 
 
+def check_key_name(name: str) -> str:
+    """Refuse an empty, over-long or unprintable key name."""
+    if not name.strip():
+        raise InvalidValue("API key name is required")
+    if len(name) > MAX_KEY_NAME:
+        raise InvalidValue(f"API key name must be at most {MAX_KEY_NAME} characters")
+    if not name.isprintable():
+        raise InvalidValue("API key name must not contain control characters")
+    return name
+
+
 def create_key(db: Database, *, username: str, name: str, actor: Actor) -> tuple[ApiKeyInfo, str]:
     """A new key for the account; the key itself is returned this once only."""
+    check_key_name(name)
 
     def work(uow: UnitOfWork) -> tuple[ApiKeyInfo, str]:
         account = uow.accounts.by_username(username)
@@ -71,16 +90,22 @@ def list_keys(db: Database, *, username: str) -> list[ApiKeyInfo]:
     return db.read(work)
 
 
-def revoke_key(db: Database, *, username: str, key_id: str, actor: Actor) -> None:
-    """Revoke one live key of the account."""
+def revoke_key(
+    db: Database, *, username: str, key_id: str, actor: Actor, keep_last: bool = False
+) -> None:
+    """Revoke one live key of the account; with ``keep_last``, never its last one."""
 
     def work(uow: UnitOfWork) -> None:
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountNotFound(username)
-        uow.accounts.bump(account.id)
-        if not uow.keys.revoke(account.id, key_id, now()):
+        uow.accounts.bump(account.id)  # also: two concurrent revokes cannot both see two keys
+        live = [k.key_id for k in uow.keys.of_account(account.id) if k.revoked_at is None]
+        if key_id not in live:
             raise KeyNotFound(key_id)
+        if keep_last and len(live) == 1:
+            raise LastKey
+        uow.keys.revoke(account.id, key_id, now())
         record(
             uow,
             actor,

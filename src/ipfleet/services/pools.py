@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ipfleet.domain.records import Account, Actor
-from ipfleet.services.acting import Caller
-from ipfleet.services.common import now, record
-from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
-from ipfleet.services.names import MAX_NAME
-from ipfleet.services.v3_errors import (
+from ipfleet.domain.errors import (
     BadPoolName,
     IpAlreadyInPool,
     IpNotInPool,
     PoolExists,
     PoolNotFound,
 )
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.acting import Caller
+from ipfleet.services.common import now, record
+from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
+from ipfleet.services.names import MAX_NAME
 from ipfleet.store.uow import Database, UnitOfWork
 
 

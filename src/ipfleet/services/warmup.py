@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ipfleet.domain.errors import NotWarmingUp, WarmupStarted
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.acting import Caller
 from ipfleet.services.common import now, record
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
-from ipfleet.services.v3_errors import NotWarmingUp, WarmupStarted
 from ipfleet.store.uow import Database, UnitOfWork
 
 

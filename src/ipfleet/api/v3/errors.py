@@ -66,7 +66,7 @@ def items_of(exc: IpfleetError) -> list[ErrorItem]:
         return [ErrorItem(n, d) for n, d in zip(exc.names, exc.details, strict=True)]
     if isinstance(exc, InvalidParameter):
         return [ErrorItem(exc.name, exc.message)]
-    field = getattr(exc, "field", None)
+    field = exc.field
     return [ErrorItem(field, d) for d in exc.details] or [ErrorItem(field, exc.message)]
 
 

@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, call, errors
 from ipfleet.api.v3.schemas import KeyCreatedOut, KeyIn, KeyItem, KeyListOut
 from ipfleet.domain.errors import InvalidValue
-from ipfleet.services.key_rotation import add_own_key, live_keys, revoke_own_key
+from ipfleet.services import keys as key_svc
 
 TAGS = ["API Keys"]
 
@@ -22,7 +22,11 @@ TAGS = ["API Keys"]
 )
 async def list_keys(db: DbDep, caller: CallerDep) -> KeyListOut:
     """The account's live keys, oldest first: ids and names, never the keys themselves."""
-    keys = await call(live_keys, db, account=caller.account)
+    keys = [
+        k
+        for k in await call(key_svc.list_keys, db, username=caller.account.username)
+        if k.revoked_at is None
+    ]
     return KeyListOut([KeyItem(api_key_id=k.key_id, name=k.name) for k in keys])
 
 
@@ -42,7 +46,9 @@ async def create_key(
         raise InvalidValue(
             "Scoped keys are not supported: every key has full access to its account"
         )
-    info, key = await call(add_own_key, db, account=caller.account, name=data.name, actor=actor)
+    info, key = await call(
+        key_svc.create_key, db, username=caller.account.username, name=data.name, actor=actor
+    )
     return KeyCreatedOut(api_key=key, api_key_id=info.key_id, name=info.name)
 
 
@@ -58,7 +64,14 @@ async def delete_key(
     db: DbDep, caller: CallerDep, actor: ActorDep, api_key_id: FromPath[str]
 ) -> None:
     """Revoke a key at once; the account's last live key cannot be deleted (400)."""
-    await call(revoke_own_key, db, account=caller.account, key_id=api_key_id, actor=actor)
+    await call(
+        key_svc.revoke_key,
+        db,
+        username=caller.account.username,
+        key_id=api_key_id,
+        actor=actor,
+        keep_last=True,
+    )
 
 
 HANDLERS = [list_keys, create_key, delete_key]
