@@ -65,12 +65,13 @@ def insert_inventory_ip(db: Database, address: str) -> int:
         )
 
 
-def fail_change_log_writes(db: Database) -> None:
-    """Make the database refuse every change-log insert (fault injection by trigger)."""
+def fail_change_log_writes(db: Database, action: str | None = None) -> None:
+    """Make the database refuse change-log inserts (of one action, or all): fault injection."""
+    when = f"WHEN NEW.action = '{action}' " if action else ""
     with db.engine.begin() as conn:
         if db.sqlite:
             conn.exec_driver_sql(
-                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
+                f"CREATE TRIGGER refuse_log BEFORE INSERT ON change_log {when}"
                 "BEGIN SELECT RAISE(ABORT, 'change log refused'); END"
             )
         else:
@@ -78,7 +79,8 @@ def fail_change_log_writes(db: Database) -> None:
                 "CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'change log refused'; END $$"
             )
+            only = f"WHEN (NEW.action = '{action}') " if action else ""
             conn.exec_driver_sql(
                 "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_log()"
+                f"FOR EACH ROW {only}EXECUTE FUNCTION refuse_log()"
             )

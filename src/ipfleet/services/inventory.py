@@ -158,34 +158,35 @@ def remaining_ips(db: Database, *, account_name: str) -> int | None:
 
 def take_ips(db: Database, *, account_name: str, count: int, actor: Actor) -> list[str]:
     """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
+    return db.write(lambda uow: take_in(uow, account_name, count, actor))
+
+
+def take_in(uow: UnitOfWork, account_name: str, count: int, actor: Actor) -> list[str]:
+    """``take_ips`` inside the caller's transaction."""
     if count < 1:
         raise InvalidValue("The count must be at least 1")
-
-    def work(uow: UnitOfWork) -> list[str]:
-        account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)  # serialises takes by one account
-        problems = []
-        if account.ip_quota is not None:
-            room = account.ip_quota - uow.inventory.count_on_account(account.id)
-            if count > room:
-                problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
-        claimed = [] if problems else uow.inventory.claim(account.id, count, now())
-        if not problems and len(claimed) < count:
-            problems.append(f"the inventory has {len(claimed)} free")
-        if problems:
-            raise NotEnoughIps(f"Cannot take {count} IPs: " + " and ".join(problems))
-        taken = [r.address for r in claimed]
-        record(
-            uow,
-            actor,
-            account_id=account.id,
-            action="ip.take",
-            subject=f"account:{account.username}",
-            after={"addresses": taken},
-        )
-        return taken
-
-    return db.write(work)
+    account = require_account(uow, account_name)
+    uow.accounts.bump(account.id)  # serialises takes by one account
+    problems = []
+    if account.ip_quota is not None:
+        room = account.ip_quota - uow.inventory.count_on_account(account.id)
+        if count > room:
+            problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
+    claimed = [] if problems else uow.inventory.claim(account.id, count, now())
+    if not problems and len(claimed) < count:
+        problems.append(f"the inventory has {len(claimed)} free")
+    if problems:
+        raise NotEnoughIps(f"Cannot take {count} IPs: " + " and ".join(problems))
+    taken = [r.address for r in claimed]
+    record(
+        uow,
+        actor,
+        account_id=account.id,
+        action="ip.take",
+        subject=f"account:{account.username}",
+        after={"addresses": taken},
+    )
+    return taken
 
 
 def release_ips(

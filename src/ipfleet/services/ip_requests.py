@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ipfleet.domain.errors import UnknownSubusers
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.inventory import remaining_ips, take_ips
-from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
-from ipfleet.services.warmup import start_warmup
+from ipfleet.services.inventory import remaining_ips, take_in
+from ipfleet.services.subusers import SetMode, require_subuser, set_ips_in
+from ipfleet.services.warmup import start_warmup_in
 from ipfleet.store.uow import Database, UnitOfWork
 
 
@@ -52,28 +52,22 @@ def take_for_account(
 ) -> Taken:
     """Take ``count`` IPs, add them to each named subuser's set, optionally warm them up.
 
-    The subusers are checked before anything is taken; the take itself is atomic.
+    All in one transaction: an unknown subuser or a shortfall leaves nothing taken.
     """
     names = list(dict.fromkeys(subusers))
 
-    def check(uow: UnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> list[str]:
         unknown = [n for n in names if uow.subusers.get(account.id, n) is None]
         if unknown:
             raise UnknownSubusers(unknown)
+        taken = take_in(uow, account.username, count, actor)
+        for name in names:
+            held = uow.subusers.ips(require_subuser(uow, account, name).id)
+            set_ips_in(uow, account, name, SetMode.SPECIFY, [*held, *taken], actor)
+        if warmup:
+            for address in taken:
+                start_warmup_in(uow, account, address, actor)
+        return taken
 
-    db.read(check)
-    taken = take_ips(db, account_name=account.username, count=count, actor=actor)
-    for name in names:
-        held = subuser_ips(db, account=account, username=name)
-        set_subuser_ips(
-            db,
-            account=account,
-            username=name,
-            mode=SetMode.SPECIFY,
-            ips=[*held, *taken],
-            actor=actor,
-        )
-    if warmup:
-        for address in taken:
-            start_warmup(db, account=account, address=address, actor=actor)
+    taken = db.write(work)
     return Taken(taken, sorted(names), offer(db, account=account).remaining, warmup)

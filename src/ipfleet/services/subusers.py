@@ -59,28 +59,35 @@ def create_subuser(
     check_name(username)
     fields = check_profile({"email": email, **(profile or {})})
     hashed = hash_password(check_password_rules(password)) if password is not None else None
+    return db.write(lambda uow: create_in(uow, account_name, username, fields, hashed, actor))
 
-    def work(uow: UnitOfWork) -> Subuser:
-        account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
-        if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
-            raise SubuserExists
-        email_ = fields["email"]
-        profile_ = {k: v for k, v in fields.items() if k != "email"}
-        uow.subusers.create(
-            account.id, username, email_, now(), password_hash=hashed, profile=profile_
-        )
-        record(
-            uow,
-            actor,
-            account_id=account.id,
-            action="subuser.create",
-            subject=f"subuser:{username}",
-            after={**fields, "active": True, "password_set": hashed is not None},
-        )
-        return require_subuser(uow, account, username)
 
-    return db.write(work)
+def create_in(
+    uow: UnitOfWork,
+    account_name: str,
+    username: str,
+    fields: dict[str, str],
+    password_hash: str | None,
+    actor: Actor,
+) -> Subuser:
+    """``create_subuser`` inside the caller's transaction, its input already checked."""
+    account = require_account(uow, account_name)
+    uow.accounts.bump(account.id)
+    if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
+        raise SubuserExists
+    profile = {k: v for k, v in fields.items() if k != "email"}
+    uow.subusers.create(
+        account.id, username, fields["email"], now(), password_hash=password_hash, profile=profile
+    )
+    record(
+        uow,
+        actor,
+        account_id=account.id,
+        action="subuser.create",
+        subject=f"subuser:{username}",
+        after={**fields, "active": True, "password_set": password_hash is not None},
+    )
+    return require_subuser(uow, account, username)
 
 
 def delete_subuser(db: Database, *, account_name: str, username: str, actor: Actor) -> None:
@@ -178,39 +185,47 @@ def set_subuser_ips(
     ips: Sequence[str] = (),
     actor: Actor,
 ) -> list[str]:
-    """Replace the subuser's set, all or nothing; return the new set in numeric order.
+    """Replace the subuser's set, all or nothing; return the new set in numeric order."""
+    return db.write(lambda uow: set_ips_in(uow, account, username, mode, ips, actor))
+
+
+def set_ips_in(
+    uow: UnitOfWork,
+    account: Account,
+    username: str,
+    mode: SetMode,
+    ips: Sequence[str],
+    actor: Actor,
+) -> list[str]:
+    """``set_subuser_ips`` inside the caller's transaction.
 
     Checks come in the v2 contract's order: the subuser first, then the addresses.
     """
-
-    def work(uow: UnitOfWork) -> list[str]:
-        uow.accounts.bump(account.id)
-        sub = require_subuser(uow, account, username)
-        if mode is SetMode.SPECIFY and not ips:
-            raise EmptyIpSet
-        if mode is not SetMode.SPECIFY and ips:
-            raise InvalidValue(f"The ip parameter is not allowed with set={mode.value}")
-        if mode is SetMode.NONE:
-            rows: list[IpRow] = []
-        elif mode is SetMode.ALL:
-            rows = uow.ips.on_account(account.id)
-        else:
-            rows = _resolve(uow, account, ips)
-        before = uow.subusers.ips(sub.id)
-        uow.subusers.replace_ips(sub, [r.id for r in rows])
-        after = [r.address for r in rows]
-        record(
-            uow,
-            actor,
-            account_id=account.id,
-            action="subuser.set_ips",
-            subject=f"subuser:{username}",
-            before={"ips": before},
-            after={"ips": after},
-        )
-        return after
-
-    return db.write(work)
+    uow.accounts.bump(account.id)
+    sub = require_subuser(uow, account, username)
+    if mode is SetMode.SPECIFY and not ips:
+        raise EmptyIpSet
+    if mode is not SetMode.SPECIFY and ips:
+        raise InvalidValue(f"The ip parameter is not allowed with set={mode.value}")
+    if mode is SetMode.NONE:
+        rows: list[IpRow] = []
+    elif mode is SetMode.ALL:
+        rows = uow.ips.on_account(account.id)
+    else:
+        rows = _resolve(uow, account, ips)
+    before = uow.subusers.ips(sub.id)
+    uow.subusers.replace_ips(sub, [r.id for r in rows])
+    after = [r.address for r in rows]
+    record(
+        uow,
+        actor,
+        account_id=account.id,
+        action="subuser.set_ips",
+        subject=f"subuser:{username}",
+        before={"ips": before},
+        after={"ips": after},
+    )
+    return after
 
 
 def subuser_ips_by_name(db: Database, *, account_name: str, username: str) -> list[str]:

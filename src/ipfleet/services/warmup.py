@@ -13,26 +13,27 @@ from ipfleet.store.uow import Database, UnitOfWork
 def start_warmup(db: Database, *, account: Account, address: str, actor: Actor) -> IpView:
     """Put one of the account's IPs into warmup, from now."""
     text = canonical_address(address)
+    return db.write(lambda uow: start_warmup_in(uow, account, text, actor))
+
+
+def start_warmup_in(uow: UnitOfWork, account: Account, text: str, actor: Actor) -> IpView:
+    """``start_warmup`` of a canonical address inside the caller's transaction."""
     caller = Caller(account)
-
-    def work(uow: UnitOfWork) -> IpView:
-        uow.accounts.bump(account.id)
-        ip = find_visible(uow, caller, text)
-        if ip.warmup_started_at is not None:
-            raise WarmupStarted(text)
-        started = now()
-        uow.ip_details.set_warmup(ip.id, started)
-        record(
-            uow,
-            actor,
-            account_id=account.id,
-            action="ip.warmup_start",
-            subject=f"ip:{text}",
-            after={"warmup_started_at": started.isoformat()},
-        )
-        return views(uow, caller, [find_visible(uow, caller, text)])[0]
-
-    return db.write(work)
+    uow.accounts.bump(account.id)
+    ip = find_visible(uow, caller, text)
+    if ip.warmup_started_at is not None:
+        raise WarmupStarted(text)
+    started = now()
+    uow.ip_details.set_warmup(ip.id, started)
+    record(
+        uow,
+        actor,
+        account_id=account.id,
+        action="ip.warmup_start",
+        subject=f"ip:{text}",
+        after={"warmup_started_at": started.isoformat()},
+    )
+    return views(uow, caller, [find_visible(uow, caller, text)])[0]
 
 
 def warmup_status(db: Database, *, caller: Caller, address: str) -> IpView:
