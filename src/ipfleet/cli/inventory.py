@@ -111,6 +111,23 @@ def set_quota(
         say(f"Quota of {account}: {quota if value is None else value}.")
 
 
+def set_price(
+    account: Annotated[str, typer.Argument(help="The account.")],
+    price: Annotated[str, typer.Argument(help="Price per IP (a number), or 'none'.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Set what the account pays per IP it takes (shown by v3 /v3/ips/remaining)."""
+    try:
+        value = None if price == "none" else float(price)
+    except ValueError:
+        raise InvalidValue(f"The price must be a number or 'none', not {price!r}") from None
+    inv.set_price(open_db(), account_name=account, price=value, actor=cli_actor())
+    if as_json:
+        emit_json({"account": account, "price_per_ip": value})
+    else:
+        say(f"Price per IP of {account}: {price if value is None else value}.")
+
+
 def _count(text: str) -> int:
     if not text.isdigit():
         raise InvalidValue(f"The quota must be a whole number or 'unlimited', not {text!r}")

@@ -72,6 +72,20 @@ def ip_list(
         table(f"{state.value} IPs of {account} ({len(ips)})", ["ip", "hostname"], ips)
 
 
+@ip_app.command("set-whitelabel")
+def ip_set_whitelabel(
+    address: Annotated[str, typer.Argument(help="A known address (on an account or not).")],
+    off: Annotated[bool, typer.Option("--off", help="Clear the flag instead.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark an address as whitelabeled (v3 `whitelabeled`), or clear it with --off."""
+    ip_svc.set_whitelabeled(open_db(), address=address, on=not off, actor=cli_actor())
+    if as_json:
+        emit_json({"ip": address, "whitelabeled": not off})
+    else:
+        say(f"{address} is {'not ' if off else ''}whitelabeled.")
+
+
 @ip_app.command("set-hostname")
 def ip_set_hostname(
     address: Annotated[str, typer.Argument(help="A known address (on an account or not).")],

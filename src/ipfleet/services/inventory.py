@@ -144,6 +144,29 @@ def set_quota(db: Database, *, account_name: str, quota: int | None, actor: Acto
     db.write(work)
 
 
+def set_price(db: Database, *, account_name: str, price: float | None, actor: Actor) -> None:
+    """What the account pays per IP it takes (shown by v3 /ips/remaining); None clears it."""
+    if price is not None and not (0 <= price < 1e9):
+        raise InvalidValue("The price must be zero or more")
+
+    def work(uow: UnitOfWork) -> None:
+        account = require_account(uow, account_name)
+        uow.accounts.bump(account.id)
+        before = uow.quota.price_per_ip(account.id)
+        uow.quota.set_price_per_ip(account.id, price)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="account.set_price",
+            subject=f"account:{account.username}",
+            before={"price_per_ip": before},
+            after={"price_per_ip": price},
+        )
+
+    db.write(work)
+
+
 def remaining_ips(db: Database, *, account_name: str) -> int | None:
     """How many more IPs the account may take under its quota (None: unlimited)."""
 

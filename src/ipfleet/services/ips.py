@@ -54,6 +54,29 @@ def list_usage(
     return db.read(lambda uow: uow.subusers.holdings(account.id, ip_needle, user_needle))
 
 
+def set_whitelabeled(db: Database, *, address: str, on: bool, actor: Actor) -> None:
+    """Mark a known address as whitelabeled (its v3 ``whitelabeled`` flag) or not."""
+    text = parse_all([address])[0]
+
+    def work(uow: UnitOfWork) -> None:
+        row = uow.ips.find([text]).get(text)
+        if row is None:
+            raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
+        if row.account_id is not None:
+            uow.accounts.bump(row.account_id)
+        uow.ips.set_whitelabeled(row.id, on)
+        record(
+            uow,
+            actor,
+            account_id=row.account_id,
+            action="ip.set_whitelabeled",
+            subject=f"ip:{text}",
+            after={"whitelabeled": on},
+        )
+
+    db.write(work)
+
+
 def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Actor) -> str | None:
     """Set (or clear, with None) the reverse-DNS / HELO name of a known address."""
     text = parse_all([address])[0]

@@ -29,6 +29,9 @@ def check_name(name: str, what: str = "Username") -> None:
         raise InvalidValue(f"{what} must be at most {MAX_NAME} characters")
     if any(not ch.isprintable() for ch in name):
         raise InvalidValue(f"{what} must not contain control characters")
+    if "/" in name:
+        # v3 names subusers in URL paths, where a slash cannot be told from a separator.
+        raise InvalidValue(f"{what} must not contain '/'")
 
 
 def check_password_rules(password: str) -> str:

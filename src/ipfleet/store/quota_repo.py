@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from ipfleet.store.tables import accounts
@@ -17,3 +17,8 @@ class QuotaRepo:
         stmt = select(accounts.c.price_per_ip).where(accounts.c.id == account_id)
         price = self.conn.scalar(stmt)
         return None if price is None else float(price)
+
+    def set_price_per_ip(self, account_id: int, price: float | None) -> None:
+        self.conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(price_per_ip=price)
+        )

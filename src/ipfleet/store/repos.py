@@ -260,6 +260,11 @@ class IpRepo:
             self.conn.execute(delete(pool_members).where(cond))
         return left
 
+    def set_whitelabeled(self, ip_id: int, on: bool) -> None:
+        self.conn.execute(
+            update(ip_addresses).where(ip_addresses.c.id == ip_id).values(whitelabeled=on)
+        )
+
     def set_hostname(self, ip_id: int, hostname: str | None) -> None:
         self.conn.execute(
             update(ip_addresses).where(ip_addresses.c.id == ip_id).values(hostname=hostname)
