@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export IPFLEET_DATABASE_URL ?= sqlite:///./var/ipfleet.db
 
-.PHONY: run test lint typecheck bench clean schemathesis
+.PHONY: run test lint typecheck bench clean schemathesis reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ lint: $(VENV)/.installed-dev
 # backend: no server errors, no schema violations (tests/e2e_v3/test_schemathesis.py).
 schemathesis: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest tests/e2e_v3/test_schemathesis.py $(PYTEST_ARGS)
+
+# The reliability harness at full length on both backends (docs/reliability.md): needs
+# IPFLEET_TEST_POSTGRES_URL, writes the figures to var/reliability/figures.json.
+# `make test` runs the short version of the same tests.
+reliability: $(VENV)/.installed-dev
+	IPFLEET_RELIABILITY=long IPFLEET_TEST_REQUIRE_POSTGRES=1 \
+	IPFLEET_RELIABILITY_FIGURES=var/reliability/figures.json \
+	$(BIN)/python -m pytest tests/reliability $(PYTEST_ARGS)
 
 # wrk is the load generator (a Debian package): installed here when we are root, else asked for.
 bench: $(VENV)/.installed-dev

@@ -195,7 +195,7 @@ def test_random_writes_replay_exactly(db: Database, plan: Budget) -> None:
     inventory.add_to_inventory(db, specs=["10.3.0.0/29"], actor=ACTOR)
 
     @settings(
-        max_examples=plan.bad_inputs_per_route,
+        max_examples=plan.replay_examples,
         derandomize=True,
         database=None,
         deadline=None,
