@@ -38,10 +38,13 @@ def core_writes(db: Database) -> None:
     key, _ = create_key(db, username="acme", name="second", actor=ACTOR)
     revoke_key(db, username="acme", key_id=key.key_id, actor=ACTOR)
     inventory.set_quota(db, account_name="acme", quota=20, actor=ACTOR)
+    inventory.set_price(db, account_name="acme", price=2.5, actor=ACTOR)
     inventory.take_ips(db, account_name="acme", count=3, actor=ACTOR)
     ips.add_ips(db, username="acme", specs=["198.51.100.0/30", "2001:DB8::1"], actor=ACTOR)
     ips.add_ips(db, username="zeta", specs=["10.1.0.6"], actor=ACTOR)  # from the inventory
     ips.set_hostname(db, address="198.51.100.1", hostname="MTA1.Example.com.", actor=ACTOR)
+    ips.set_whitelabeled(db, address="198.51.100.1", on=True, actor=ACTOR)
+    ips.set_whitelabeled(db, address="10.1.0.1", on=True, actor=ACTOR)  # kept when returned
     for name in ("alice", "bob", "carol"):
         subusers.create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
     acme = get_account(db, username="acme")
@@ -102,6 +105,8 @@ def test_replay_rebuilds_every_action(db: Database) -> None:
     }
     assert state["pools"]["acme"] == {"marketing": ["198.51.100.1"]}
     assert state["ips"]["198.51.100.1"]["hostname"] == "mta1.example.com"
+    assert state["ips"]["198.51.100.1"]["whitelabeled"] is True
+    assert state["accounts"]["acme"]["price_per_ip"] == 2.5
     rel_figures.add("replayed log entries", len(log))
 
 

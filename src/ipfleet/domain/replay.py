@@ -182,6 +182,12 @@ class _Replay:
         self.expect("quota before", self.payload("before", "ip_quota"), acc["ip_quota"])
         acc["ip_quota"] = self.payload("after", "ip_quota")
 
+    def account_set_price(self) -> None:
+        acc = self.state["accounts"][self.account()]
+        before = self.payload("before", "price_per_ip")
+        self.expect("price before", before, acc["price_per_ip"])
+        acc["price_per_ip"] = self.payload("after", "price_per_ip")
+
     def key_create(self) -> None:
         keys = self.state["accounts"][self.account()]["keys"]
         key_id = self.payload("after", "key_id")
@@ -263,6 +269,9 @@ class _Replay:
 
     def ip_set_hostname(self) -> None:
         self._ip_row()["hostname"] = self.payload("after", "hostname")
+
+    def ip_set_whitelabeled(self) -> None:
+        self._ip_row()["whitelabeled"] = self.payload("after", "whitelabeled")
 
     def ip_warmup_start(self) -> None:
         row = self.own_ip(self.subject("ip"), self.account())
@@ -363,6 +372,7 @@ class _Replay:
 ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "account.create": _Replay.account_create,
     "account.set_quota": _Replay.account_set_quota,
+    "account.set_price": _Replay.account_set_price,
     "key.create": _Replay.key_create,
     "key.revoke": _Replay.key_revoke,
     "inventory.add": _Replay.inventory_add,
@@ -373,6 +383,7 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "ip.remove": _Replay.ip_remove,
     "ip.return": _Replay.ip_return,
     "ip.set_hostname": _Replay.ip_set_hostname,
+    "ip.set_whitelabeled": _Replay.ip_set_whitelabeled,
     "ip.warmup_start": _Replay.ip_warmup_start,
     "ip.warmup_stop": _Replay.ip_warmup_stop,
     "subuser.create": _Replay.subuser_create,
