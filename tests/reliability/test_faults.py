@@ -1,0 +1,187 @@
+"""Fault injection: every write route fails whole at each of its change-log writes.
+
+For each write route, a valid request of tenant B is sent again and again; the k-th time,
+the database refuses the k-th change-log row the request writes (a trigger stands in for a
+crash or a lost connection at that point). Each refused attempt must answer an error in the
+API's shape and leave the data exactly as it was; the attempt after the request's last log
+row succeeds. A write split over several transactions is caught: its first transaction
+would stay committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import rel_figures
+from rel_client import InProcess
+from rel_invariants import fingerprint, violations
+from rel_registry import ROUTES
+from rel_world import B, World
+from sqlalchemy import text
+
+from ipfleet.store.uow import Database
+
+
+@dataclass
+class Write:
+    key: str  # registry key of the route
+    method: str
+    path: str
+    body: Any = None  # v2: a list of pairs; v3: JSON
+
+
+def v2(call: str, *pairs: tuple[str, str]) -> Write:
+    return Write(f"v2 {call}", "POST", f"/apiv2/{call}.json", list(pairs))
+
+
+def v3(method: str, route: str, path: str, body: Any = None) -> Write:
+    return Write(f"{method} {route}", method, path, body)
+
+
+def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
+    """One valid write per write route, in an order where each is valid after the last."""
+    password = ("password", "pass-word-1"), ("confirm_password", "pass-word-1")
+    sub, pool = "/v3/subusers/{subuser_name}", "/v3/ips/pools/{pool_name}"
+    fixed = [
+        v2("customer.add", ("username", "b-f1"), *password, ("email", "f1@b.example")),
+        v2(
+            "customer.sendip",
+            ("task", "append"),
+            ("user", "b-f1"),
+            ("set", "specify"),
+            ("ip[]", "198.51.100.1"),
+            ("ip[]", "2001:db8:b::1"),
+        ),
+        v2("customer.profile", ("task", "set"), ("user", "b-f1"), ("city", "Lyon")),
+        v2(
+            "customer.password",
+            ("user", "b-f1"),
+            ("password", "pass-word-2"),
+            ("confirm_password", "pass-word-2"),
+        ),
+        v2("customer.disable", ("user", "b-f1")),
+        v2("customer.enable", ("user", "b-f1")),
+        v2("customer.delete", ("user", "b-f1")),
+        v3("POST", "/v3/ips", "/v3/ips", {"count": 1, "subusers": ["b-erin"], "warmup": True}),
+        v3("POST", "/v3/ips/pools", "/v3/ips/pools", {"name": "b-f-pool"}),
+        v3("PUT", pool, "/v3/ips/pools/b-f-pool", {"name": "b-f-pool2"}),
+        v3("POST", f"{pool}/ips", "/v3/ips/pools/b-f-pool2/ips", {"ip": "198.51.100.2"}),
+        v3("DELETE", f"{pool}/ips/{{ip}}", "/v3/ips/pools/b-f-pool2/ips/198.51.100.2"),
+        v3("DELETE", pool, "/v3/ips/pools/b-f-pool2"),
+        v3("POST", "/v3/ips/warmup", "/v3/ips/warmup", {"ip": "198.51.100.2"}),
+        v3("DELETE", "/v3/ips/warmup/{ip_address}", "/v3/ips/warmup/198.51.100.2"),
+        v3(
+            "POST",
+            "/v3/subusers",
+            "/v3/subusers",
+            {
+                "username": "b-f2",
+                "email": "f2@b.example",
+                "password": "pass-word-1",
+                "ips": ["198.51.100.1"],
+            },
+        ),
+        v3("PATCH", sub, "/v3/subusers/b-f2", {"disabled": True}),
+        v3("PUT", f"{sub}/ips", "/v3/subusers/b-f2/ips", ["2001:db8:b::1"]),
+        v3("DELETE", sub, "/v3/subusers/b-f2"),
+        v3("POST", "/v3/api_keys", "/v3/api_keys", {"name": "b-rotated"}),
+    ]
+    made = [lambda w=w: w for w in fixed]  # type: ignore[misc]
+    made.append(lambda: v3("DELETE", "/v3/api_keys/{api_key_id}", f"/v3/api_keys/{new_key_id()}"))
+    return made
+
+
+def fail_kth_log_row(db: Database, k: int) -> None:
+    """From now on, refuse any change-log row that would be the k-th after the current last."""
+    with db.engine.begin() as conn:
+        base = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM change_log")) or 0)
+        guard = f"(SELECT count(*) FROM change_log WHERE id > {base}) >= {k - 1}"
+        if db.sqlite:
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER fault BEFORE INSERT ON change_log WHEN {guard} "
+                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {guard} THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER fault BEFORE INSERT ON change_log "
+                "FOR EACH ROW EXECUTE FUNCTION fault()"
+            )
+
+
+def heal(db: Database) -> None:
+    with db.engine.begin() as conn:
+        if db.sqlite:
+            conn.exec_driver_sql("DROP TRIGGER fault")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER fault ON change_log")
+            conn.exec_driver_sql("DROP FUNCTION fault()")
+
+
+def send(client: InProcess, world: World, w: Write) -> httpx.Response:
+    if w.key.startswith("v2 "):
+        pairs = [("api_user", B), ("api_key", world.b.key), *w.body]
+        form = {"content-type": "application/x-www-form-urlencoded"}
+        return client.request("POST", w.path, content=urlencode(pairs), headers=form)
+    headers = {"authorization": f"Bearer {world.b.key}", "content-type": "application/json"}
+    body = None if w.body is None else json.dumps(w.body)
+    return client.request(w.method, w.path, content=body, headers=headers)
+
+
+def refused_in_shape(w: Write, resp: httpx.Response) -> bool:
+    """An error answer in the API's own shape (an injected fault may well be a 500)."""
+    body = resp.json()
+    if w.key.startswith("v2 "):
+        return resp.status_code >= 400 and body.get("message") == "error" and bool(body["errors"])
+    return resp.status_code >= 400 and isinstance(body.get("errors"), list)
+
+
+def test_every_write_route_is_injected(client: InProcess, world: World) -> None:
+    covered = {make().key for make in writes(lambda: "x")}
+    missing = sorted(r.key for r in ROUTES if r.writes and r.key not in covered)
+    assert not missing, f"write routes without a fault-injection request: {missing}"
+
+
+def test_a_fault_at_any_log_write_leaves_nothing_behind(client: InProcess, world: World) -> None:
+    new_key: dict[str, str] = {}
+    failures: list[str] = []
+    faults = 0
+    for make in writes(lambda: new_key["id"]):
+        w, k = make(), 1
+        while True:
+            before = fingerprint(world.db)
+            fail_kth_log_row(world.db, k)
+            try:
+                resp = send(client, world, w)
+            finally:
+                heal(world.db)
+            if resp.status_code < 400:
+                break
+            faults += 1
+            if not refused_in_shape(w, resp):
+                failures.append(
+                    f"{w.key} fault at log row {k}: {resp.status_code} {resp.text[:200]}"
+                )
+            if fingerprint(world.db) != before:
+                failures.append(f"{w.key}: a fault at its log row {k} left a partial write")
+            k += 1
+            if k > 10:
+                failures.append(f"{w.key}: still failing after 10 faults: {resp.text[:200]}")
+                break
+        if k == 1:
+            failures.append(f"{w.key}: succeeded without writing the change log")
+        if w.key == "POST /v3/api_keys" and resp.status_code < 400:
+            new_key["id"] = resp.json()["api_key_id"]
+        rel_figures.covered("fault injection", w.key)
+    rel_figures.add("faults injected", faults)
+    rel_figures.add("violations", len(failures))
+    assert not failures, "\n".join(failures)
+    assert violations(world.db) == []
