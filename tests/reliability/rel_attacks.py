@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rel_registry import BY_KEY, ROUTES, Route
+from rel_registry import BY_KEY, ROUTES, Route, sample_path
 from rel_world import A_IPS, A_ODD, A_POOL, A_WARM, B_IPS, B_POOL, PASSWORD, A, B, World
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address
@@ -326,13 +326,7 @@ def obo_attacks() -> list[Attack]:
     for r in ROUTES:
         if r.api != "v3" or r.public:
             continue
-        path = r.path.format(
-            ip_address=B_IPS[0],
-            ip=B_IPS[0],
-            pool_name=B_POOL,
-            subuser_name="b-erin",
-            api_key_id="x" * 22,
-        )
+        path = sample_path(r.path)
         body = [] if r.body == "array" else ({} if r.body else None)
         for name in ("a-alice", A_ODD):
             out.append(
@@ -354,13 +348,7 @@ def credential_attacks(world: World) -> list[Attack]:
     for r in ROUTES:
         if r.public:
             continue
-        path = r.path.format(
-            ip_address=B_IPS[0],
-            ip=B_IPS[0],
-            pool_name=B_POOL,
-            subuser_name="b-erin",
-            api_key_id="x" * 22,
-        )
+        path = sample_path(r.path)
         if r.api == "v2":
             out.append(Attack(r, REFUSED, "A's name, B's key", auth=f"v2:{A}:{world.b.key}"))
             out.append(Attack(r, REFUSED, "B's name, A's key", auth=f"v2:{B}:{world.a.key}"))

@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rel_world import B_IPS, B_POOL
+
+from ipfleet.store.tables import PROFILE_FIELDS
+
 V2_FORMATS = ("json", "xml")
 AUTO_METHODS = frozenset({"OPTIONS", "HEAD"})  # added by Litestar to every route
 
@@ -46,6 +50,18 @@ class Route:
         return tuple(re.findall(r"\{([^}]+)\}", self.path))
 
 
+def sample_path(path: str) -> str:
+    """A route's path with B's own objects (see rel_world) in its parameters."""
+    return path.format(
+        ip_address=B_IPS[0],
+        ip=B_IPS[0],
+        pool_name=B_POOL,
+        subuser_name="b-erin",
+        api_key_id="x" * 22,
+        path="openapi.yaml",
+    )
+
+
 def v2(call: str, *params: str, writes: bool = False) -> Route:
     return Route("v2", "GET+POST", call, writes=writes, params=params)
 
@@ -53,20 +69,6 @@ def v2(call: str, *params: str, writes: bool = False) -> Route:
 def v3(method: str, path: str, **kw: Any) -> Route:
     return Route("v3", method, path, writes=method != "GET", **kw)
 
-
-PROFILE = (
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "company",
-)
 
 ROUTES: tuple[Route, ...] = (
     # -- SendGrid v2 (spec/sendgrid-v2.md) --------------------------------------------
@@ -79,11 +81,20 @@ ROUTES: tuple[Route, ...] = (
         "password",
         "confirm_password",
         "email",
-        *PROFILE,
+        *PROFILE_FIELDS,
         writes=True,
     ),
     v2("customer.delete", "user", "username", writes=True),
-    v2("customer.profile", "task", "user", "username", "email", "active", *PROFILE, writes=True),
+    v2(
+        "customer.profile",
+        "task",
+        "user",
+        "username",
+        "email",
+        "active",
+        *PROFILE_FIELDS,
+        writes=True,
+    ),
     v2("customer.enable", "user", "username", writes=True),
     v2("customer.disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),

@@ -7,9 +7,9 @@ from urllib.parse import quote
 import pytest
 import rel_figures
 from rel_client import InProcess
-from rel_registry import BY_KEY, KNOWN_MOUNTS, ROUTES, mounts, served_routes
+from rel_registry import BY_KEY, KNOWN_MOUNTS, ROUTES, mounts, sample_path, served_routes
 from rel_shapes import verdict
-from rel_world import B_IPS, B_POOL, World
+from rel_world import World
 
 
 @pytest.fixture
@@ -35,17 +35,6 @@ def test_the_app_mounts_no_application_the_registry_cannot_read(client: InProces
     assert not unknown, f"the app mounts {unknown}: teach rel_registry.served_routes to list it"
 
 
-def _sample_path(path: str) -> str:
-    return path.format(
-        ip_address=B_IPS[0],
-        ip=B_IPS[0],
-        pool_name=B_POOL,
-        subuser_name="b-erin",
-        api_key_id="x" * 22,
-        path="openapi.yaml",
-    )
-
-
 def test_every_registered_route_is_routed(client: InProcess, world: World) -> None:
     """Each registered route reaches a handler (no router 404 or 405), without credentials."""
     for route in ROUTES:
@@ -55,7 +44,7 @@ def test_every_registered_route_is_routed(client: InProcess, world: World) -> No
                 assert verdict(route, resp, fmt), route.key
                 assert resp.status_code == 401, (route.key, resp.text)
             continue
-        resp = client.request(route.method, _sample_path(route.path))
+        resp = client.request(route.method, sample_path(route.path))
         is_error = verdict(route, resp)
         if route.api == "hidden":
             assert is_error, route.key
