@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-import uuid
+import secrets
 from collections.abc import MutableMapping
 from typing import Any
 
 SANE = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+# A random per-process prefix and a counter: unique ids at a fraction of uuid4's cost.
+_PREFIX = secrets.token_hex(8)
+_COUNTER = itertools.count(1)
 
 
 def request_id_of(scope: MutableMapping[str, Any]) -> str:
@@ -15,4 +19,4 @@ def request_id_of(scope: MutableMapping[str, Any]) -> str:
     for key, value in scope.get("headers", ()):
         if key.lower() == b"x-request-id" and SANE.fullmatch(value):
             return bytes(value).decode("ascii")
-    return uuid.uuid4().hex
+    return f"{_PREFIX}{next(_COUNTER):08x}"

@@ -6,7 +6,7 @@ import re
 from email import policy
 from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from ipfleet.domain.errors import InvalidValue, TooManyAddresses
 
@@ -44,9 +44,23 @@ def group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def parse_urlencoded(raw: bytes) -> list[tuple[str, str]]:
-    """Form-encoded pairs; bytes that are not UTF-8 become U+FFFD rather than an error."""
-    text = raw.decode("utf-8", "replace")
-    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    """Form-encoded pairs, as ``parse_qsl(keep_blank_values=True)`` gives them.
+
+    Written out because it runs on every v2 request and ``parse_qsl`` was a fifth of a
+    cached answer's cost; bytes that are not UTF-8 become U+FFFD rather than an error.
+    """
+    pairs: list[tuple[str, str]] = []
+    for piece in raw.decode("utf-8", "replace").split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((_unquote(name), _unquote(value)))
+    return pairs
+
+
+def _unquote(text: str) -> str:
+    if "%" in text or "+" in text:
+        return unquote(text.replace("+", " "), encoding="utf-8", errors="replace")
+    return text
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
