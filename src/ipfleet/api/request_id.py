@@ -19,4 +19,4 @@ def request_id_of(scope: MutableMapping[str, Any]) -> str:
     for key, value in scope.get("headers", ()):
         if key.lower() == b"x-request-id" and SANE.fullmatch(value):
             return bytes(value).decode("ascii")
-    return f"{_PREFIX}{next(_COUNTER):08x}"
+    return f"{_PREFIX}{next(_COUNTER):016x}"

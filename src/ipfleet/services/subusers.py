@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ipfleet.domain.addresses import address_error, canonical, parse_address, sort_key
+from ipfleet.domain.addresses import Address, canonical, parse_address, sort_key
 from ipfleet.domain.errors import (
     AddressRejected,
     EmptyIpSet,
@@ -156,24 +156,23 @@ def subuser_ips(db: Database, *, account: Account, username: str) -> list[str]:
 
 def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[IpRow]:
     """The account's IPs named in ``ips``, in numeric order; every bad one named at once."""
+    parsed: dict[str, Address | str] = {}  # raw -> address, or the reason it is not one
+    for raw in dict.fromkeys(ips):
+        try:
+            parsed[raw] = parse_address(raw)
+        except AddressRejected as exc:
+            parsed[raw] = exc.details[0]
+    keys = {canonical(a): sort_key(a) for a in parsed.values() if not isinstance(a, str)}
+    found = uow.ips.find(list(keys))
     problems: list[str] = []
-    wanted: dict[str, str] = {}
-    for raw in dict.fromkeys(ips):
-        reason = address_error(raw)
-        if reason is None:
-            wanted[raw] = canonical(parse_address(raw))
-    found = uow.ips.find(list(dict.fromkeys(wanted.values())))
-    for raw in dict.fromkeys(ips):
-        if raw not in wanted:
-            problems.append(address_error(raw) or raw)
-            continue
-        row = found.get(wanted[raw])
-        if row is None or row.account_id != account.id:
-            problems.append(f"IP address is not on your account: {wanted[raw]}")
+    for got in parsed.values():
+        if isinstance(got, str):
+            problems.append(got)
+        elif (row := found.get(canonical(got))) is None or row.account_id != account.id:
+            problems.append(f"IP address is not on your account: {canonical(got)}")
     if problems:
         raise AddressRejected(dict.fromkeys(problems))
-    rows = {found[c].id: found[c] for c in wanted.values()}
-    return sorted(rows.values(), key=lambda r: sort_key(parse_address(r.address)))
+    return sorted((found[t] for t in keys), key=lambda r: keys[r.address])
 
 
 def set_subuser_ips(
