@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory per worker for cached v2 read answers, in MiB (0 turns it off).",
     )
+    body_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds a client may pause while sending a request body before the "
+        "request is dropped.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `ipfleet serve` binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
     workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")

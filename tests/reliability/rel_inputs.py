@@ -76,19 +76,6 @@ scalars = st.one_of(
 )
 
 
-#: Known bug, reported and not yet fixed: on PostgreSQL a NUL character in a v3 path segment
-#: or On-Behalf-Of header that reaches a query answers HTTP 500 (psycopg refuses NUL in
-#: text; v2 was fixed in 4e78ee7). While it stands, the PostgreSQL runs leave NUL out of v3
-#: requests; docs/reliability.md lists it. Set to False once fixed.
-NUL_BREAKS_POSTGRES_V3 = True
-
-
-def carries_nul(wire: Wire) -> bool:
-    """Whether a NUL character reaches the server in any spelling."""
-    raw = b" ".join([wire.url.encode(), wire.body, *wire.headers.values()]).lower()
-    return any(n in raw for n in (b"\x00", b"%00", b"\\u0000"))
-
-
 class Wire:
     """One request as bytes on the wire (method, path with query, headers, body).
 

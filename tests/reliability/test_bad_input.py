@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 import rel_figures
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from rel_budget import Budget
 from rel_client import InProcess
 from rel_inputs import (
     MALFORMED_ADDRESSES,
-    NUL_BREAKS_POSTGRES_V3,
     Wire,
-    carries_nul,
     targeted_wires,
     v2_request,
     v3_request,
@@ -45,7 +43,6 @@ def fuzz_route(client: InProcess, world: World, route: Route, examples: int) -> 
         v2_request(route, B, world.b.key) if route.api == "v2" else v3_request(route, world.b.key)
     )
     seen = {"state": fingerprint(world.db)}
-    skip_nul = NUL_BREAKS_POSTGRES_V3 and not world.db.sqlite and route.api != "v2"
 
     @settings(
         max_examples=examples,
@@ -56,7 +53,6 @@ def fuzz_route(client: InProcess, world: World, route: Route, examples: int) -> 
     )
     @given(wire=strategy)
     def run(wire: Wire) -> None:
-        assume(not (skip_nul and carries_nul(wire)))
         seen["state"] = check(client, world, route, wire, seen["state"])
 
     run()
@@ -86,10 +82,7 @@ def test_bad_input_on_every_route(
 
 def test_every_malformed_address_and_odd_name(client: InProcess, world: World) -> None:
     before = fingerprint(world.db)
-    skip_nul = NUL_BREAKS_POSTGRES_V3 and not world.db.sqlite
     for key, wire in targeted_wires(world.b.key):
-        if skip_nul and not key.startswith("v2 ") and carries_nul(wire):
-            continue
         before = check(client, world, BY_KEY[key], wire, before)
         rel_figures.covered("malformed addresses and names", key)
     assert violations(world.db) == []

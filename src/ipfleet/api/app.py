@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
 from ipfleet import __version__
-from ipfleet.api.v2.app import PREFIX, Receive, Scope, Send, V2App
+from ipfleet.api.v2.app import PREFIX, Message, Receive, Scope, Send, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
 from ipfleet.store.uow import Database
+
+log = logging.getLogger("ipfleet.api")
 
 
 def _problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -45,6 +49,21 @@ def _own_routes(db: Database) -> Litestar:
     )
 
 
+def patient(receive: Receive, seconds: float) -> Receive:
+    """``receive``, but a client that sends no more of its body for ``seconds`` is treated
+    as gone, so a stalled upload cannot hold a connection and a request slot forever."""
+
+    async def bounded() -> Message:
+        try:
+            async with asyncio.timeout(seconds):
+                return await receive()
+        except TimeoutError:
+            log.info("client sent no body for %s s; dropping the request", seconds)
+            return {"type": "http.disconnect"}
+
+    return bounded
+
+
 class IpfleetApp:
     """Routes ``/apiv2/`` to the v2 handler, ``/v3`` to the v3 app, the rest to Litestar."""
 
@@ -56,6 +75,8 @@ class IpfleetApp:
         self.own = _own_routes(self.db)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            receive = patient(receive, self.settings.body_timeout_s)
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
             await self.v2(scope, receive, send)
         elif scope["type"] == "http" and is_v3(scope["path"]):

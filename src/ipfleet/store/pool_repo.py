@@ -23,6 +23,8 @@ class PoolRepo:
 
     def find(self, account_id: int, name: str) -> int | None:
         """The id of the account's pool ``name``; another account's pool is not found."""
+        if "\x00" in name:
+            return None  # never stored; PostgreSQL cannot even compare it
         stmt = select(pools.c.id).where(pools.c.account_id == account_id, pools.c.name == name)
         found = self.conn.scalar(stmt)
         return None if found is None else int(found)

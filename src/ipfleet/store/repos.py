@@ -94,6 +94,8 @@ class AccountRepo:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def by_username(self, username: str) -> Account | None:
+        if "\x00" in username:
+            return None  # never stored; PostgreSQL cannot even compare it
         row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()
         return _account(row) if row else None
 
@@ -320,10 +322,14 @@ class SubuserRepo:
 
     def get(self, account_id: int, username: str) -> Subuser | None:
         """The subuser of that account; another account's subuser is not found."""
+        if "\x00" in username:
+            return None  # never stored; PostgreSQL cannot even compare it
         row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
         return _subuser(row) if row else None
 
     def name_taken(self, username: str) -> bool:
+        if "\x00" in username:
+            return False
         stmt = select(func.count()).select_from(subusers).where(subusers.c.username == username)
         return bool(self.conn.scalar(stmt))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -16,10 +18,12 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     false,
     true,
 )
+from sqlalchemy.engine import Dialect
 
 #: The v2 profile fields of a subuser, in the order SendGrid's user object lists them.
 PROFILE_FIELDS = (
@@ -35,6 +39,19 @@ PROFILE_FIELDS = (
     "website",
     "company",
 )
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that reads back in UTC on both backends (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 metadata = MetaData(
     naming_convention={
@@ -56,7 +73,7 @@ accounts = Table(
     Column("price_per_ip", Float, nullable=True),
     # Bumped by every write transaction on the account's data; readers cache on it.
     Column("data_version", Integer, nullable=False, server_default="0"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 api_keys = Table(
@@ -68,8 +85,8 @@ api_keys = Table(
     Column("key_id", String(22), nullable=False, unique=True),
     Column("secret_hash", String(64), nullable=False),
     Column("name", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
     Index(None, "account_id"),
 )
 
@@ -83,10 +100,10 @@ ip_addresses = Table(
     # NULL: in the platform inventory, on no account.
     Column("account_id", ForeignKey("accounts.id"), nullable=True),
     Column("hostname", String(253), nullable=True),
-    Column("assigned_at", DateTime(timezone=True), nullable=True),
+    Column("assigned_at", UtcDateTime(), nullable=True),
     Column("whitelabeled", Boolean, nullable=False, server_default=false()),
-    Column("warmup_started_at", DateTime(timezone=True), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("warmup_started_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "sort_key"),
 )
@@ -103,7 +120,7 @@ subusers = Table(
     Column("password_hash", String(255), nullable=True),
     *(Column(name, String(255), nullable=False, server_default="") for name in PROFILE_FIELDS),
     Column("website_access", Boolean, nullable=False, server_default=true()),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "username"),
 )
@@ -130,7 +147,7 @@ change_log = Table(
     "change_log",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(255), nullable=False),
     Column("request_id", String(64), nullable=False),
     # No foreign key: history outlives what it describes.
@@ -149,7 +166,7 @@ pools = Table(
     Column("id", Integer, primary_key=True),
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("account_id", "name"),
     UniqueConstraint("id", "account_id"),
 )

@@ -57,6 +57,8 @@ class V2App:
         except V2Failure as failure:
             await self._send_error(send, failure.error, fmt, rid)
             return
+        except ClientGone:
+            return  # nobody is listening; the server closes the connection
         except Exception:
             log.exception("unexpected error in v2 call %s (request %s)", name, rid)
             err = list_form([f"Internal error (request id {rid})"], 500, always=True)
@@ -100,6 +102,10 @@ class V2App:
         await _respond(send, status, body, fmt, rid, extra)
 
 
+class ClientGone(Exception):
+    """The client disconnected (or stalled) before its request body was complete."""
+
+
 def _header(scope: Scope, name: bytes) -> str:
     for key, value in scope.get("headers", ()):
         if key.lower() == name:
@@ -117,7 +123,7 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
