@@ -9,14 +9,13 @@ from ipfleet.domain.addresses import canonical, expand, sort_key
 from ipfleet.domain.errors import (
     AddressInUse,
     AddressRejected,
-    AddressTaken,
     InvalidValue,
     NotEnoughIps,
 )
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now, record
-from ipfleet.services.ips import parse_all
+from ipfleet.services.ips import parse_all, take_off_account
 from ipfleet.store.repos import chunks
 from ipfleet.store.uow import Database, UnitOfWork
 
@@ -219,27 +218,7 @@ def release_ips(
     texts = parse_all(addresses)
 
     def work(uow: UnitOfWork) -> list[str]:
-        account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
-        found = uow.ips.find(texts)
-        missing = [t for t in texts if t not in found or found[t].account_id != account.id]
-        if missing:
-            raise AddressRejected(f"IP address is not on your account: {t}" for t in missing)
-        ids = [found[t].id for t in texts]
-        holders = uow.ips.holders(ids)
-        if holders and not force:
-            raise AddressTaken(dict.fromkeys(a for a, _ in holders))
-        if holders:
-            uow.ips.release(ids)
-            record(
-                uow,
-                actor,
-                account_id=account.id,
-                action="ip.release",
-                subject=f"account:{account.username}",
-                before={"holdings": [[a, u] for a, u in holders]},
-            )
-        uow.ips.leave_pools(ids)
+        account, ids = take_off_account(uow, account_name, texts, force, actor)
         uow.inventory.reset_for_inventory(ids)
         record(
             uow,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
@@ -54,8 +55,15 @@ def list_usage(
     return db.read(lambda uow: uow.subusers.holdings(account.id, ip_needle, user_needle))
 
 
-def set_whitelabeled(db: Database, *, address: str, on: bool, actor: Actor) -> None:
-    """Mark a known address as whitelabeled (its v3 ``whitelabeled`` flag) or not."""
+def _change_known_ip(
+    db: Database,
+    address: str,
+    actor: Actor,
+    action: str,
+    after: dict[str, Any],
+    apply: Callable[[UnitOfWork, int], None],
+) -> None:
+    """Apply a change to one address ipfleet knows (on an account or in the inventory)."""
     text = parse_all([address])[0]
 
     def work(uow: UnitOfWork) -> None:
@@ -64,42 +72,43 @@ def set_whitelabeled(db: Database, *, address: str, on: bool, actor: Actor) -> N
             raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
         if row.account_id is not None:
             uow.accounts.bump(row.account_id)
-        uow.ips.set_whitelabeled(row.id, on)
+        apply(uow, row.id)
         record(
             uow,
             actor,
             account_id=row.account_id,
-            action="ip.set_whitelabeled",
+            action=action,
             subject=f"ip:{text}",
-            after={"whitelabeled": on},
+            after=after,
         )
 
     db.write(work)
 
 
+def set_whitelabeled(db: Database, *, address: str, on: bool, actor: Actor) -> None:
+    """Mark a known address as whitelabeled (its v3 ``whitelabeled`` flag) or not."""
+    _change_known_ip(
+        db,
+        address,
+        actor,
+        "ip.set_whitelabeled",
+        {"whitelabeled": on},
+        lambda uow, ip_id: uow.ips.set_whitelabeled(ip_id, on),
+    )
+
+
 def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Actor) -> str | None:
     """Set (or clear, with None) the reverse-DNS / HELO name of a known address."""
-    text = parse_all([address])[0]
     name = canonical_hostname(hostname) if hostname is not None else None
-
-    def work(uow: UnitOfWork) -> str | None:
-        row = uow.ips.find([text]).get(text)
-        if row is None:
-            raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
-        if row.account_id is not None:
-            uow.accounts.bump(row.account_id)
-        uow.ips.set_hostname(row.id, name)
-        record(
-            uow,
-            actor,
-            account_id=row.account_id,
-            action="ip.set_hostname",
-            subject=f"ip:{text}",
-            after={"hostname": name},
-        )
-        return name
-
-    return db.write(work)
+    _change_known_ip(
+        db,
+        address,
+        actor,
+        "ip.set_hostname",
+        {"hostname": name},
+        lambda uow, ip_id: uow.ips.set_hostname(ip_id, name),
+    )
+    return name
 
 
 def list_ips_by_name(db: Database, *, username: str, state: IpState) -> list[str]:
@@ -167,6 +176,35 @@ def add_ips(
     return db.write(work)
 
 
+def take_off_account(
+    uow: UnitOfWork, account_name: str, texts: list[str], release: bool, actor: Actor
+) -> tuple[Account, list[int]]:
+    """Ready the account's addresses to leave it: every one must be the account's; held
+    ones only with ``release``, which drops (and logs) the holdings; pools are left."""
+    account = require_account(uow, account_name)
+    uow.accounts.bump(account.id)
+    found = uow.ips.find(texts)
+    missing = [t for t in texts if t not in found or found[t].account_id != account.id]
+    if missing:
+        raise AddressRejected(f"IP address is not on your account: {t}" for t in missing)
+    ids = [found[t].id for t in texts]
+    holders = uow.ips.holders(ids)
+    if holders and not release:
+        raise AddressTaken(dict.fromkeys(a for a, _ in holders))
+    if holders:
+        uow.ips.release(ids)
+        record(
+            uow,
+            actor,
+            account_id=account.id,
+            action="ip.release",
+            subject=f"account:{account.username}",
+            before={"holdings": [[a, u] for a, u in holders]},
+        )
+    uow.ips.leave_pools(ids)
+    return account, ids
+
+
 def remove_ips(
     db: Database, *, username: str, addresses: Sequence[str], release: bool, actor: Actor
 ) -> list[str]:
@@ -177,27 +215,7 @@ def remove_ips(
     texts = parse_all(addresses)
 
     def work(uow: UnitOfWork) -> list[str]:
-        account = require_account(uow, username)
-        uow.accounts.bump(account.id)
-        found = uow.ips.find(texts)
-        missing = [t for t in texts if t not in found or found[t].account_id != account.id]
-        if missing:
-            raise AddressRejected(f"IP address is not on your account: {t}" for t in missing)
-        ids = [found[t].id for t in texts]
-        holders = uow.ips.holders(ids)
-        if holders and not release:
-            raise AddressTaken(dict.fromkeys(a for a, _ in holders))
-        if holders:
-            uow.ips.release(ids)
-            record(
-                uow,
-                actor,
-                account_id=account.id,
-                action="ip.release",
-                subject=f"account:{account.username}",
-                before={"holdings": [[a, u] for a, u in holders]},
-            )
-        uow.ips.leave_pools(ids)
+        account, ids = take_off_account(uow, username, texts, release, actor)
         uow.ips.delete(ids)
         removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
         record(

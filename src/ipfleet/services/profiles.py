@@ -8,27 +8,13 @@ from typing import Any
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.common import record
-from ipfleet.services.names import check_password_rules, check_profile, storable
+from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile, storable
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
 from ipfleet.store.uow import Database, UnitOfWork
 
 #: Fields customer.profile task=get may filter on by substring.
-SEARCHABLE = (
-    "username",
-    "email",
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "company",
-)
+SEARCHABLE = ("username", "email", *PROFILE_FIELDS)
 
 
 def find_subusers(
