@@ -118,6 +118,9 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     declared = _header(scope, b"content-length")
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(limit)
+    framed = scope.get("http_version") == "2" or _header(scope, b"transfer-encoding")
+    if declared in ("", "0") and not framed:
+        return b""  # HTTP/1 without a length has no body; skipping receive() saves a trip
     chunks: list[bytes] = []
     size = 0
     while True:
