@@ -7,11 +7,10 @@ or not at all. A transient lock or serialization failure is retried from the sta
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
@@ -54,6 +53,29 @@ def _retryable(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
+BATCH = 64  # most writes one commit carries, so no write waits behind too many
+
+
+class _Job(Generic[T]):
+    """One queued write of a group commit."""
+
+    def __init__(self, work: Callable[[UnitOfWork], T]) -> None:
+        self.work = work
+        self.result: T | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def run(self, conn: Connection) -> None:
+        savepoint = conn.begin_nested()
+        try:
+            self.result, self.error = self.work(UnitOfWork(conn)), None
+        except Exception as exc:
+            savepoint.rollback()
+            self.result, self.error = None, exc
+        else:
+            savepoint.commit()
+
+
 class Database:
     """A process's handle on the database."""
 
@@ -62,9 +84,11 @@ class Database:
         self.engine: Engine = make_engine(url)
         self.sqlite = is_sqlite(self.engine)
         self.hot = HotReads(self.engine)
-        # SQLite has one writer at a time; queueing on a lock here wakes the next writer
-        # at once, where SQLite's busy handler would have it sleep and poll.
-        self._write_turn = threading.Lock() if self.sqlite else contextlib.nullcontext()
+        # SQLite has one writer at a time: writers queue here, and whoever holds the turn
+        # commits everything queued so far in one transaction (see _group_commit).
+        self._write_turn = threading.Lock()
+        self._queue: list[_Job[Any]] = []
+        self._queue_lock = threading.Lock()
 
     def read(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on SQLite)."""
@@ -72,18 +96,66 @@ class Database:
             return work(UnitOfWork(conn))
 
     def write(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run ``work`` in a write transaction; commit on return, roll back on raise."""
+        """Run ``work`` in a write transaction; commit on return, roll back on raise.
+
+        The call returns only once its changes are committed. On SQLite, concurrent
+        writes of this process share one commit, each in a savepoint of its own.
+        """
+        if self.sqlite:
+            return self._group_commit(work)
         for attempt in range(RETRIES):
             try:
-                with self._write_turn, self.engine.connect() as raw:
-                    conn = raw.execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else raw
-                    with conn.begin():
-                        return work(UnitOfWork(conn))
+                with self.engine.connect() as conn, conn.begin():
+                    return work(UnitOfWork(conn))
             except DBAPIError as exc:
                 if attempt == RETRIES - 1 or not _retryable(exc):
                     raise
                 time.sleep(0.01 * (2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _group_commit(self, work: Callable[[UnitOfWork], T]) -> T:
+        job: _Job[T] = _Job(work)
+        with self._queue_lock:
+            self._queue.append(job)
+        with self._write_turn:
+            if not job.done:
+                self._run_batch()
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[return-value]
+
+    def _run_batch(self) -> None:
+        """Run every queued write in one ``BEGIN IMMEDIATE`` transaction (caller holds the
+        turn). A write that raises rolls back to its savepoint and gets its error; the
+        others commit. A commit that fails transiently reruns the whole batch."""
+        with self._queue_lock:
+            jobs, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+        try:
+            self._commit_jobs(jobs)
+        except BaseException as exc:  # even an interrupt must not leave a job unanswered
+            for job in jobs:
+                job.error = job.error or exc
+            raise
+        finally:
+            for job in jobs:
+                job.done = True
+
+    def _commit_jobs(self, jobs: list[_Job[Any]]) -> None:
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.connect() as raw:
+                    conn = raw.execution_options(sqlite_begin="IMMEDIATE")
+                    with conn.begin():
+                        for job in jobs:
+                            job.run(conn)
+            except DBAPIError as exc:
+                if attempt == RETRIES - 1 or not _retryable(exc):
+                    for job in jobs:
+                        job.error = job.error or exc
+                    return
+                time.sleep(0.01 * (2**attempt))
+            else:
+                return
 
     def dispose(self) -> None:
         """Close every pooled connection, and the hot-path ones."""

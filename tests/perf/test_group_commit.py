@@ -1,0 +1,49 @@
+"""Concurrent writes of one process share commits on SQLite; each stays all-or-nothing."""
+
+from __future__ import annotations
+
+import threading
+
+from ipfleet.domain.errors import AddressRejected
+from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.ips import add_ips
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips, subuser_ips
+from ipfleet.store.uow import Database
+
+ACTOR = Actor("test", "group")
+THREADS = 24
+
+
+def test_failing_writes_do_not_spoil_their_batch(db: Database) -> None:
+    create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
+    add_ips(db, username="acme", specs=["192.0.2.0/27"], actor=ACTOR)
+    for n in range(THREADS):
+        create_subuser(db, account_name="acme", username=f"s{n}", email="", actor=ACTOR)
+    account = get_account(db, username="acme")
+    start = threading.Barrier(THREADS)
+    outcome: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        # Odd writers name an address that is not the account's: they must fail alone.
+        ips = [f"192.0.2.{n + 1}"] + (["198.51.100.1"] if n % 2 else [])
+        start.wait()
+        try:
+            set_subuser_ips(
+                db, account=account, username=f"s{n}", mode=SetMode.SPECIFY, ips=ips, actor=ACTOR
+            )
+            outcome[n] = "ok"
+        except AddressRejected:
+            outcome[n] = "refused"
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcome == {n: "refused" if n % 2 else "ok" for n in range(THREADS)}
+    for n in range(THREADS):
+        held = subuser_ips(db, account=account, username=f"s{n}")
+        assert held == ([] if n % 2 else [f"192.0.2.{n + 1}"])
+    logged = db.read(lambda uow: uow.log.entries(account.id))
+    assert sum(r["action"] == "subuser.set_ips" for r in logged) == THREADS // 2
