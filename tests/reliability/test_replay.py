@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rel_budget import Budget
 
-from ipfleet.domain import replay as replay_module
 from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
 from ipfleet.domain.replay import ACTIONS, ReplayError, replay
@@ -26,7 +25,6 @@ from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.state import dump_state, state_and_log
 from ipfleet.services.subusers import SetMode
-from ipfleet.store import tables
 from ipfleet.store.uow import Database
 
 ACTOR = Actor(name="tests:replay", request_id="replay")
@@ -110,11 +108,6 @@ def test_replay_rebuilds_every_action(db: Database) -> None:
     assert state["ips"]["198.51.100.1"]["whitelabeled"] is True
     assert state["accounts"]["acme"]["price_per_ip"] == 2.5
     rel_figures.add("replayed log entries", len(log))
-
-
-def test_replay_knows_the_stored_profile_fields() -> None:
-    # The domain cannot import the store; this keeps its copy of the list honest.
-    assert replay_module.PROFILE_FIELDS == tables.PROFILE_FIELDS
 
 
 def test_replay_of_a_prefix_is_the_state_at_that_time(db: Database) -> None:

@@ -5,6 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+#: The v2 profile fields of a subuser besides its email, in the order SendGrid's user
+#: object lists them (``company`` is ipfleet's, last).
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "company",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -25,24 +25,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
+from ipfleet.domain.records import PROFILE_FIELDS
 
 State = dict[str, Any]
 Entry = Mapping[str, Any]
-
-#: Subuser profile fields (besides email), as ``store.tables.PROFILE_FIELDS`` lists them.
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "company",
-)
 
 #: What replay applies that no log entry states, because the service does it implicitly.
 DERIVED = {

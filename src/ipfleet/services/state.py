@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ipfleet.domain.replay import PROFILE_FIELDS, State, empty_state
+from ipfleet.domain.records import PROFILE_FIELDS
+from ipfleet.domain.replay import State, empty_state
 from ipfleet.store.tables import (
     accounts,
     api_keys,

@@ -25,20 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-#: The v2 profile fields of a subuser, in the order SendGrid's user object lists them.
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "company",
-)
+from ipfleet.domain.records import PROFILE_FIELDS
+
+__all__ = ["PROFILE_FIELDS", "metadata"]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
