@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ipfleet.domain.errors import AccountExists, SubuserExists
-from ipfleet.domain.records import Account, ApiKeyInfo, IpRow, Subuser
+from ipfleet.domain.errors import AccountExists
+from ipfleet.domain.records import Account, ApiKeyInfo, IpRow
 from ipfleet.domain.states import IpState
 from ipfleet.store.tables import (
     accounts,
@@ -47,16 +47,6 @@ _BUMP = (
     .where(accounts.c.id == bindparam("account_id"))
     .values(data_version=accounts.c.data_version + 1)
 )
-_SUBUSER = select(subusers).where(
-    subusers.c.account_id == bindparam("account_id"), subusers.c.username == bindparam("username")
-)
-_SUBUSER_IPS = (
-    select(ip_addresses.c.address)
-    .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-    .where(holdings.c.subuser_id == bindparam("subuser_id"))
-    .order_by(ip_addresses.c.sort_key)
-)
-_DROP_HOLDINGS = delete(holdings).where(holdings.c.subuser_id == bindparam("subuser_id"))
 _FIND = select(ip_addresses.c.id, ip_addresses.c.address, ip_addresses.c.account_id).where(
     ip_addresses.c.address.in_(bindparam("addresses", expanding=True))
 )
@@ -271,152 +261,6 @@ class IpRepo:
         self.conn.execute(
             update(ip_addresses).where(ip_addresses.c.id == ip_id).values(hostname=hostname)
         )
-
-
-def _subuser(row: Any) -> Subuser:
-    return Subuser(
-        id=row.id,
-        account_id=row.account_id,
-        username=row.username,
-        email=row.email,
-        active=bool(row.active),
-    )
-
-
-# What a subuser's profile shows: everything but keys, timestamps and the password hash.
-_PROFILE_COLS = [
-    c for c in subusers.c if c.name not in ("password_hash", "id", "account_id", "created_at")
-]
-
-
-class SubuserRepo:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def create(
-        self,
-        account_id: int,
-        username: str,
-        email: str,
-        now: datetime,
-        *,
-        password_hash: str | None = None,
-        profile: dict[str, str] | None = None,
-    ) -> int:
-        stmt = insert(subusers).values(
-            account_id=account_id,
-            username=username,
-            email=email,
-            active=True,
-            created_at=now,
-            password_hash=password_hash,
-            **(profile or {}),
-        )
-        try:
-            with self.conn.begin_nested():
-                result = self.conn.execute(stmt)
-        except IntegrityError:
-            # Lost a race for the name with another transaction.
-            raise SubuserExists from None
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-    def get(self, account_id: int, username: str) -> Subuser | None:
-        """The subuser of that account; another account's subuser is not found."""
-        if "\x00" in username:
-            return None  # never stored; PostgreSQL cannot even compare it
-        row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
-        return _subuser(row) if row else None
-
-    def name_taken(self, username: str) -> bool:
-        if "\x00" in username:
-            return False
-        stmt = select(func.count()).select_from(subusers).where(subusers.c.username == username)
-        return bool(self.conn.scalar(stmt))
-
-    def of_account(self, account_id: int) -> list[Subuser]:
-        stmt = (
-            select(subusers)
-            .where(subusers.c.account_id == account_id)
-            .order_by(by_bytes(self.conn, subusers.c.username))
-        )
-        return [_subuser(r) for r in self.conn.execute(stmt)]
-
-    def set_active(self, subuser_id: int, active: bool) -> None:
-        self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(active=active))
-
-    def delete(self, subuser_id: int) -> None:
-        """Remove the subuser; its holdings go with it (ON DELETE CASCADE)."""
-        self.conn.execute(delete(holdings).where(holdings.c.subuser_id == subuser_id))
-        self.conn.execute(delete(subusers).where(subusers.c.id == subuser_id))
-
-    def profile(self, subuser_id: int) -> dict[str, Any]:
-        """Every stored field of the subuser but its password hash."""
-        row = self.conn.execute(select(*_PROFILE_COLS).where(subusers.c.id == subuser_id)).one()
-        return dict(row._mapping)
-
-    def search(
-        self, account_id: int, contains_: dict[str, str], active: bool | None
-    ) -> list[dict[str, Any]]:
-        """The account's subusers whose fields contain every given text (AND-ed)."""
-        stmt = select(*_PROFILE_COLS).where(subusers.c.account_id == account_id)
-        for name, needle in contains_.items():
-            stmt = stmt.where(contains(self.conn, subusers.c[name], needle))
-        if active is not None:
-            stmt = stmt.where(subusers.c.active.is_(active))
-        return [
-            dict(r._mapping)
-            for r in self.conn.execute(stmt.order_by(by_bytes(self.conn, subusers.c.username)))
-        ]
-
-    def update(self, subuser_id: int, values: dict[str, Any]) -> None:
-        """Change stored fields (profile, email, password hash)."""
-        self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(**values))
-
-    def password_hash(self, subuser_id: int) -> str | None:
-        stmt = select(subusers.c.password_hash).where(subusers.c.id == subuser_id)
-        return self.conn.scalar(stmt)
-
-    def holdings(
-        self, account_id: int, ip_needle: str | None, user_needle: str | None
-    ) -> list[tuple[str, str]]:
-        """(address, username) of every holding on the account, filtered by substrings."""
-        stmt = (
-            select(ip_addresses.c.address, subusers.c.username)
-            .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-            .join(subusers, subusers.c.id == holdings.c.subuser_id)
-            .where(holdings.c.account_id == account_id)
-        )
-        if ip_needle:
-            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, ip_needle))
-        if user_needle:
-            stmt = stmt.where(contains(self.conn, subusers.c.username, user_needle))
-        stmt = stmt.order_by(ip_addresses.c.sort_key, by_bytes(self.conn, subusers.c.username))
-        return [(r.address, r.username) for r in self.conn.execute(stmt)]
-
-    def ips(self, subuser_id: int) -> list[str]:
-        """The subuser's explicit set, in numeric order."""
-        return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
-
-    def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
-        """Every subuser's explicit set on the account, keyed by subuser id."""
-        stmt = (
-            select(holdings.c.subuser_id, ip_addresses.c.address)
-            .join(ip_addresses, and_(ip_addresses.c.id == holdings.c.ip_id))
-            .where(holdings.c.account_id == account_id)
-            .order_by(ip_addresses.c.sort_key)
-        )
-        out: dict[int, list[str]] = {}
-        for r in self.conn.execute(stmt):
-            out.setdefault(r.subuser_id, []).append(r.address)
-        return out
-
-    def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
-        self.conn.execute(_DROP_HOLDINGS, {"subuser_id": subuser.id})
-        rows = [
-            {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id} for i in ip_ids
-        ]
-        for part in chunks(rows, 500):
-            self.conn.execute(insert(holdings), list(part))
 
 
 class ChangeLogRepo:

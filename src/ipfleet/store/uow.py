@@ -22,7 +22,8 @@ from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.ip_detail_repo import IpDetailRepo
 from ipfleet.store.pool_repo import PoolRepo
 from ipfleet.store.quota_repo import QuotaRepo
-from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo, SubuserRepo
+from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
+from ipfleet.store.subuser_repo import SubuserRepo
 
 T = TypeVar("T")
 
