@@ -24,6 +24,8 @@ def test_nul_in_a_request_value_is_refused_not_a_500(client: InProcess, world: W
         client.request("GET", "/v3/subusers/b-erin%00/ips", headers=bearer),
         client.request("GET", "/v3/ips/pools/b-pool%00", headers=bearer),
         client.request("GET", "/v3/ips", headers={**bearer, "on-behalf-of": "b-erin\x00"}),
+        client.request("GET", "/v3/ips?ip=198.51%00", headers=bearer),
+        client.request("GET", "/v3/ips?subuser=b-erin%00", headers=bearer),
     ]
     assert [r.status_code for r in answers if r.status_code >= 500] == []
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
+from ipfleet.store.repos import contains
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
 _COLUMNS = (
@@ -72,8 +73,10 @@ class IpDetailRepo:
         if q.within_subuser is not None:
             stmt = stmt.where(_held_by(q.within_subuser))
         if q.needle:
-            stmt = stmt.where(ip_addresses.c.address.contains(q.needle.lower(), autoescape=True))
-        if q.holder is not None:
+            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, q.needle.lower()))
+        if q.holder is not None and "\x00" in q.holder:
+            stmt = stmt.where(false())  # no name holds NUL; PostgreSQL cannot compare one
+        elif q.holder is not None:
             holder_id = (
                 select(subusers.c.id)
                 .where(subusers.c.account_id == account_id, subusers.c.username == q.holder)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, false, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -34,7 +34,12 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
-    """A case-sensitive substring test on both backends (LIKE folds case on SQLite)."""
+    """A case-sensitive substring test on both backends (LIKE folds case on SQLite).
+
+    Text holding NUL is never stored, and PostgreSQL cannot even compare it: no match.
+    """
+    if "\x00" in needle:
+        return false()
     fn = func.strpos if conn.dialect.name == "postgresql" else func.instr
     result: ColumnElement[bool] = fn(column, needle) > 0
     return result
