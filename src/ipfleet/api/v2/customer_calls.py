@@ -14,21 +14,13 @@ from ipfleet.services.names import EDITABLE, MAX_NAME, PROFILE_FIELDS
 from ipfleet.services.passwords import MIN_LENGTH
 from ipfleet.services.subusers import create_subuser, delete_subuser, set_subuser_active
 
-#: The user object's keys, in the order SendGrid recorded them (company last: ipfleet's).
+#: The user object's keys, in the order SendGrid recorded them: the profile fields with
+#: ``website_access`` before ``company`` (ipfleet's addition, always last).
 USER_KEYS = (
     "username",
     "email",
     "active",
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
+    *(f for f in PROFILE_FIELDS if f != "company"),
     "website_access",
     "company",
 )
