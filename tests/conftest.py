@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio.from_thread
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
@@ -157,3 +158,10 @@ def _wait_ready(proc: subprocess.Popen[bytes], log: Any, base: str) -> str:
 def serve() -> Callable[..., contextlib.AbstractContextManager[str]]:
     """``serve(db_url, workers=N, env={...})``: a context manager running a real server."""
     return running_server
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
+    """One event loop in a thread, for driving the ASGI app in process from sync tests."""
+    with anyio.from_thread.start_blocking_portal() as p:
+        yield p

@@ -20,12 +20,6 @@ def world(db: Database) -> World:
     return seed_world(db)
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
-    with anyio.from_thread.start_blocking_portal() as p:
-        yield p
-
-
 @pytest.fixture
 def make_client(
     world: World, portal: anyio.from_thread.BlockingPortal, db_url: str

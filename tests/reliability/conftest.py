@@ -37,12 +37,6 @@ def world(db: Database) -> World:
     return seed(db)
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
-    with anyio.from_thread.start_blocking_portal() as p:
-        yield p
-
-
 @pytest.fixture
 def client(
     world: World, portal: anyio.from_thread.BlockingPortal, db_url: str

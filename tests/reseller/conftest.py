@@ -18,12 +18,6 @@ A_IPS = ["2001:db8::1", "192.0.2.100", "192.0.2.10", "192.0.2.9", "192.0.2.2"]
 B_IPS = ["198.51.100.1", "198.51.100.10"]
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
-    with anyio.from_thread.start_blocking_portal() as p:
-        yield p
-
-
 @pytest.fixture
 def v2(portal: anyio.from_thread.BlockingPortal, db_url: str) -> Iterator[V2]:
     """The whole app, built the way ``ipfleet serve`` builds it, driven in process."""

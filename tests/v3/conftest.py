@@ -19,12 +19,6 @@ def world(db: Database) -> World:
     return seed_world(db)
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
-    with anyio.from_thread.start_blocking_portal() as p:
-        yield p
-
-
 @pytest.fixture
 def app(world: World, db_url: str) -> Iterator[IpfleetApp]:
     application = create_app(
