@@ -26,7 +26,11 @@ _NO_HASH = hashlib.sha256(b"no such key").hexdigest()
 
 def new_key() -> tuple[str, str]:
     """A fresh key and its public id: ``SG.<22 chars>.<43 chars>``."""
+    # A key id is typed as a command-line argument (`ipfleet key revoke ACCOUNT KEY_ID`),
+    # where a leading '-' reads as an option: draw again (1 time in 64).
     key_id = secrets.token_urlsafe(16)
+    while key_id.startswith("-"):
+        key_id = secrets.token_urlsafe(16)
     key = f"SG.{key_id}.{secrets.token_urlsafe(32)}"
     return key, key_id
 
