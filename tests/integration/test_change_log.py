@@ -11,7 +11,6 @@ from dbcheck import ACTOR, Made, dump, fail_change_log_writes, log_rows
 from sqlalchemy.exc import DBAPIError
 
 from ipfleet.services.accounts import create_account, get_account
-from ipfleet.services.common import record
 from ipfleet.services.ips import add_ips, remove_ips
 from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.subusers import (
@@ -20,7 +19,7 @@ from ipfleet.services.subusers import (
     set_subuser_active,
     set_subuser_ips_by_name,
 )
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnloggedWrite, WriteUnit
 
 MakeAccount = Callable[..., Made]
 
@@ -102,21 +101,19 @@ def test_record_joins_the_callers_transaction(db: Database, seeded: Made) -> Non
     logged = len(log_rows(db))
     account_id = seeded.account.id
 
-    def work(uow: UnitOfWork) -> None:
-        record(uow, ACTOR, account_id=account_id, action="test.a", subject="s", after={"x": 1})
-        uow.accounts.bump(account_id)
+    def work(uow: WriteUnit) -> None:
+        uow.record("test.a", "s", account_id=account_id, after={"x": 1})
         raise RuntimeError("changed my mind")
 
     version = get_account(db, username="acme").data_version
     with pytest.raises(RuntimeError):
-        db.write(work)
+        db.write(work, actor=ACTOR)
     assert len(log_rows(db)) == logged
     assert get_account(db, username="acme").data_version == version
 
     db.write(
-        lambda uow: record(
-            uow, ACTOR, account_id=account_id, action="test.b", subject="s", before=[1, "two"]
-        )
+        lambda uow: uow.record("test.b", "s", account_id=account_id, before=[1, "two"]),
+        actor=ACTOR,
     )
     last = log_rows(db)[-1]
     assert (last["action"], last["before"], last["after"]) == ("test.b", [1, "two"], None)
@@ -129,4 +126,29 @@ DATA_WRITES = [n for n in WRITES if n not in ("create_account", "create_key", "r
 def test_a_write_bumps_the_data_version_once(db: Database, seeded: Made, name: str) -> None:
     version = get_account(db, username="acme").data_version
     WRITES[name](db, seeded)
+    assert get_account(db, username="acme").data_version == version + 1
+
+
+def test_a_write_that_changes_rows_without_a_record_is_refused(db: Database, seeded: Made) -> None:
+    """The write path, not a list of services, guarantees every change is logged."""
+    before = dump(db)
+    account = get_account(db, username="acme")
+
+    def unlogged(uow: WriteUnit) -> None:
+        uow.quota.set_price_per_ip(account.id, 1.5)
+
+    with pytest.raises(UnloggedWrite):
+        db.write(unlogged, actor=ACTOR, account=account)
+    assert dump(db) == before
+
+
+def test_a_record_bumps_the_account_it_names_once(db: Database, seeded: Made) -> None:
+    version = get_account(db, username="acme").data_version
+    account_id = seeded.account.id
+
+    def twice(uow: WriteUnit) -> None:
+        uow.record("test.a", "s", account_id=account_id)
+        uow.record("test.b", "s", account_id=account_id)
+
+    db.write(twice, actor=ACTOR)
     assert get_account(db, username="acme").data_version == version + 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account
@@ -31,7 +31,7 @@ from ipfleet.services.subusers import (
 )
 from ipfleet.services.warmup import start_warmup
 from ipfleet.store.tables import accounts, ip_addresses
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database
 
 SEEDER = Actor(name="tests:seed", request_id="seed")
 ACME, OTHER = "acme", "other"
@@ -92,15 +92,16 @@ def seed_world(db: Database) -> World:
     info, _key = create_key(db, username=ACME, name="spare", actor=SEEDER)
     w.spare_key_id = info.key_id
 
-    def no_service_yet(uow: UnitOfWork) -> None:
-        uow.conn.execute(
+    def no_service_yet(conn: Connection) -> None:
+        conn.execute(
             update(ip_addresses)
             .where(ip_addresses.c.address == "192.0.2.2")
             .values(whitelabeled=True)
         )
-        uow.conn.execute(
+        conn.execute(
             update(accounts).where(accounts.c.id == acme.id).values(price_per_ip=PRICE)
         )
 
-    db.write(no_service_yet)
+    with db.engine.begin() as conn:
+        no_service_yet(conn)
     return w

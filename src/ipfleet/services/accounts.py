@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ipfleet.domain.errors import AccountExists, AccountNotFound, InvalidValue
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.keys import add_key
 from ipfleet.services.names import check_name, storable
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 def require_account(uow: UnitOfWork, username: str) -> Account:
@@ -26,15 +26,13 @@ def create_account(
     if outbound_cluster is not None and not outbound_cluster.strip():
         raise InvalidValue("Outbound cluster must not be empty")
 
-    def work(uow: UnitOfWork) -> tuple[Account, str]:
+    def work(uow: WriteUnit) -> tuple[Account, str]:
         # Account and subuser names share one namespace: an MTA authenticates by name.
         if uow.accounts.by_username(username) is not None or uow.subusers.name_taken(username):
             raise AccountExists(username)
         uow.accounts.create(username, outbound_cluster, now())
         account = require_account(uow, username)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="account.create",
             subject=f"account:{username}",
@@ -43,7 +41,7 @@ def create_account(
         key = add_key(uow, actor, account, "default")
         return require_account(uow, username), key
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def get_account(db: Database, *, username: str) -> Account:

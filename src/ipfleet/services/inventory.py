@@ -14,10 +14,10 @@ from ipfleet.domain.errors import (
 )
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import require_account
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.ips import parse_all, take_off_account
 from ipfleet.store.repos import chunks
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 #: Called as progress(done, total) while a bulk import runs.
 Progress = Callable[[int, int], None]
@@ -53,7 +53,7 @@ def add_to_inventory(
     addresses = expand(specs, limit=limit)
     total = len(addresses)
 
-    def work(uow: UnitOfWork) -> ImportResult:
+    def work(uow: WriteUnit) -> ImportResult:
         added = in_inventory = on_accounts = 0
         stamp = now()
         for done, part in enumerate(chunks(addresses, BATCH)):
@@ -76,9 +76,7 @@ def add_to_inventory(
             added += len(rows)
             if progress:
                 progress(min((done + 1) * BATCH, total), total)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=None,
             action="inventory.add",
             subject="inventory",
@@ -86,14 +84,14 @@ def add_to_inventory(
         )
         return ImportResult(added, in_inventory, on_accounts)
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def remove_from_inventory(db: Database, *, addresses: Sequence[str], actor: Actor) -> list[str]:
     """Forget inventory addresses (on no account), all or nothing."""
     texts = parse_all(addresses)
 
-    def work(uow: UnitOfWork) -> list[str]:
+    def work(uow: WriteUnit) -> list[str]:
         found = uow.ips.find(texts)
         unknown = [t for t in texts if t not in found]
         if unknown:
@@ -102,9 +100,7 @@ def remove_from_inventory(db: Database, *, addresses: Sequence[str], actor: Acto
         if assigned:
             raise AddressInUse(assigned)
         uow.ips.delete([found[t].id for t in texts])
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=None,
             action="inventory.remove",
             subject="inventory",
@@ -112,7 +108,7 @@ def remove_from_inventory(db: Database, *, addresses: Sequence[str], actor: Acto
         )
         return texts
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def list_inventory(db: Database, *, free_only: bool) -> list[InventoryEntry]:
@@ -126,13 +122,11 @@ def set_quota(db: Database, *, account_name: str, quota: int | None, actor: Acto
     if quota is not None and quota < 0:
         raise InvalidValue("The quota must be zero or more")
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
+        uow.touch(account.id)
         uow.inventory.set_quota(account.id, quota)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="account.set_quota",
             subject=f"account:{account.username}",
@@ -140,7 +134,7 @@ def set_quota(db: Database, *, account_name: str, quota: int | None, actor: Acto
             after={"ip_quota": quota},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def set_price(db: Database, *, account_name: str, price: float | None, actor: Actor) -> None:
@@ -148,14 +142,12 @@ def set_price(db: Database, *, account_name: str, price: float | None, actor: Ac
     if price is not None and not (0 <= price < 1e9):
         raise InvalidValue("The price must be zero or more")
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
+        uow.touch(account.id)
         before = uow.quota.price_per_ip(account.id)
         uow.quota.set_price_per_ip(account.id, price)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="account.set_price",
             subject=f"account:{account.username}",
@@ -163,7 +155,7 @@ def set_price(db: Database, *, account_name: str, price: float | None, actor: Ac
             after={"price_per_ip": price},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def remaining_ips(db: Database, *, account_name: str) -> int | None:
@@ -180,15 +172,15 @@ def remaining_ips(db: Database, *, account_name: str) -> int | None:
 
 def take_ips(db: Database, *, account_name: str, count: int, actor: Actor) -> list[str]:
     """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
-    return db.write(lambda uow: take_in(uow, account_name, count, actor))
+    return db.write(lambda uow: take_in(uow, account_name, count, actor), actor=actor)
 
 
-def take_in(uow: UnitOfWork, account_name: str, count: int, actor: Actor) -> list[str]:
+def take_in(uow: WriteUnit, account_name: str, count: int, actor: Actor) -> list[str]:
     """``take_ips`` inside the caller's transaction."""
     if count < 1:
         raise InvalidValue("The count must be at least 1")
     account = require_account(uow, account_name)
-    uow.accounts.bump(account.id)  # serialises takes by one account
+    uow.touch(account.id)  # serialises takes by one account
     problems = []
     if account.ip_quota is not None:
         room = account.ip_quota - uow.inventory.count_on_account(account.id)
@@ -200,9 +192,7 @@ def take_in(uow: UnitOfWork, account_name: str, count: int, actor: Actor) -> lis
     if problems:
         raise NotEnoughIps(f"Cannot take {count} IPs: " + " and ".join(problems))
     taken = [r.address for r in claimed]
-    record(
-        uow,
-        actor,
+    uow.record(
         account_id=account.id,
         action="ip.take",
         subject=f"account:{account.username}",
@@ -217,12 +207,10 @@ def release_ips(
     """Return the account's IPs to the inventory; held ones only with ``force``."""
     texts = parse_all(addresses)
 
-    def work(uow: UnitOfWork) -> list[str]:
+    def work(uow: WriteUnit) -> list[str]:
         account, ids = take_off_account(uow, account_name, texts, force, actor)
         uow.inventory.reset_for_inventory(ids)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="ip.return",
             subject=f"account:{account.username}",
@@ -230,4 +218,4 @@ def release_ips(
         )
         return texts
 
-    return db.write(work)
+    return db.write(work, actor=actor)

@@ -10,7 +10,7 @@ from ipfleet.domain.records import Account, Actor
 from ipfleet.services.inventory import remaining_ips, take_in
 from ipfleet.services.subusers import SetMode, require_subuser, set_ips_in
 from ipfleet.services.warmup import start_warmup_in
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def take_for_account(
     """
     names = list(dict.fromkeys(subusers))
 
-    def work(uow: UnitOfWork) -> list[str]:
+    def work(uow: WriteUnit) -> list[str]:
         unknown = [n for n in names if uow.subusers.get(account.id, n) is None]
         if unknown:
             raise UnknownSubusers(unknown)
@@ -69,5 +69,5 @@ def take_for_account(
                 start_warmup_in(uow, account, address, actor)
         return taken
 
-    taken = db.write(work)
+    taken = db.write(work, actor=actor)
     return Taken(taken, sorted(names), offer(db, account=account).remaining, warmup)

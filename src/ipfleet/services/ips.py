@@ -12,9 +12,9 @@ from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
 from ipfleet.domain.states import IpState
 from ipfleet.services.accounts import require_account
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.names import storable
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,23 +66,21 @@ def _change_known_ip(
     """Apply a change to one address ipfleet knows (on an account or in the inventory)."""
     text = parse_all([address])[0]
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         row = uow.ips.find([text]).get(text)
         if row is None:
             raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
         if row.account_id is not None:
-            uow.accounts.bump(row.account_id)
+            uow.touch(row.account_id)
         apply(uow, row.id)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=row.account_id,
             action=action,
             subject=f"ip:{text}",
             after=after,
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def set_whitelabeled(db: Database, *, address: str, on: bool, actor: Actor) -> None:
@@ -134,9 +132,9 @@ def add_ips(
     addresses = expand(specs, limit=limit)
     texts = [canonical(a) for a in addresses]
 
-    def work(uow: UnitOfWork) -> AddResult:
+    def work(uow: WriteUnit) -> AddResult:
         account = require_account(uow, username)
-        uow.accounts.bump(account.id)
+        uow.touch(account.id)
         found = uow.ips.find(texts)
         elsewhere = [
             t for t in texts if t in found and found[t].account_id not in (None, account.id)
@@ -163,9 +161,7 @@ def add_ips(
         )
         added = [t for t in texts if t not in found or found[t].account_id is None]
         if added:
-            record(
-                uow,
-                actor,
+            uow.record(
                 account_id=account.id,
                 action="ip.add",
                 subject=f"account:{account.username}",
@@ -173,16 +169,16 @@ def add_ips(
             )
         return AddResult(added=added, already=already)
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def take_off_account(
-    uow: UnitOfWork, account_name: str, texts: list[str], release: bool, actor: Actor
+    uow: WriteUnit, account_name: str, texts: list[str], release: bool, actor: Actor
 ) -> tuple[Account, list[int]]:
     """Ready the account's addresses to leave it: every one must be the account's; held
     ones only with ``release``, which drops (and logs) the holdings; pools are left."""
     account = require_account(uow, account_name)
-    uow.accounts.bump(account.id)
+    uow.touch(account.id)
     found = uow.ips.find(texts)
     missing = [t for t in texts if t not in found or found[t].account_id != account.id]
     if missing:
@@ -193,9 +189,7 @@ def take_off_account(
         raise AddressTaken(dict.fromkeys(a for a, _ in holders))
     if holders:
         uow.ips.release(ids)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="ip.release",
             subject=f"account:{account.username}",
@@ -214,13 +208,11 @@ def remove_ips(
     """
     texts = parse_all(addresses)
 
-    def work(uow: UnitOfWork) -> list[str]:
+    def work(uow: WriteUnit) -> list[str]:
         account, ids = take_off_account(uow, username, texts, release, actor)
         uow.ips.delete(ids)
         removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="ip.remove",
             subject=f"account:{account.username}",
@@ -228,4 +220,4 @@ def remove_ips(
         )
         return removed
 
-    return db.write(work)
+    return db.write(work, actor=actor)

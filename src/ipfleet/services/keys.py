@@ -15,8 +15,8 @@ from ipfleet.domain.errors import (
     LastKey,
 )
 from ipfleet.domain.records import Account, Actor, ApiKeyInfo
-from ipfleet.services.common import now, record
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.services.common import now
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 MAX_KEY_NAME = 100
 KEY_SHAPE = re.compile(r"SG\.([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}")
@@ -40,14 +40,12 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def add_key(uow: UnitOfWork, actor: Actor, account: Account, name: str) -> str:
+def add_key(uow: WriteUnit, actor: Actor, account: Account, name: str) -> str:
     """Make a key for ``account`` inside the caller's transaction; return it."""
     key, key_id = new_key()
-    uow.accounts.bump(account.id)
+    uow.touch(account.id)
     uow.keys.add(account.id, key_id, hash_key(key), name, now())
-    record(
-        uow,
-        actor,
+    uow.record(
         account_id=account.id,
         action="key.create",
         subject=f"account:{account.username}",
@@ -71,7 +69,7 @@ def create_key(db: Database, *, username: str, name: str, actor: Actor) -> tuple
     """A new key for the account; the key itself is returned this once only."""
     check_key_name(name)
 
-    def work(uow: UnitOfWork) -> tuple[ApiKeyInfo, str]:
+    def work(uow: WriteUnit) -> tuple[ApiKeyInfo, str]:
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountNotFound(username)
@@ -79,7 +77,7 @@ def create_key(db: Database, *, username: str, name: str, actor: Actor) -> tuple
         info = next(k for k in uow.keys.of_account(account.id) if key.split(".")[1] == k.key_id)
         return info, key
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def list_keys(db: Database, *, username: str) -> list[ApiKeyInfo]:
@@ -99,27 +97,25 @@ def revoke_key(
 ) -> None:
     """Revoke one live key of the account; with ``keep_last``, never its last one."""
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         account = uow.accounts.by_username(username)
         if account is None:
             raise AccountNotFound(username)
-        uow.accounts.bump(account.id)  # also: two concurrent revokes cannot both see two keys
+        uow.touch(account.id)  # also: two concurrent revokes cannot both see two keys
         live = [k.key_id for k in uow.keys.of_account(account.id) if k.revoked_at is None]
         if key_id not in live:
             raise KeyNotFound(key_id)
         if keep_last and len(live) == 1:
             raise LastKey
         uow.keys.revoke(account.id, key_id, now())
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="key.revoke",
             subject=f"account:{account.username}",
             before={"key_id": key_id},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def _verified(found: tuple[Account, str] | None, api_key: str, username: str | None) -> Account:

@@ -11,10 +11,10 @@ from ipfleet.domain.errors import (
 )
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.acting import Caller
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
 from ipfleet.services.names import MAX_NAME
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 def check_pool_name(name: str) -> str:
@@ -52,31 +52,29 @@ def create_pool(db: Database, *, account: Account, name: str, actor: Actor) -> s
     """A new, empty pool."""
     check_pool_name(name)
 
-    def work(uow: UnitOfWork) -> str:
-        uow.accounts.bump(account.id)  # serialises writers of this account's pools
+    def work(uow: WriteUnit) -> str:
+        uow.touch(account.id)  # serialises writers of this account's pools
         if uow.pools.find(account.id, name) is not None:
             raise PoolExists(name)
         uow.pools.create(account.id, name, now())
-        record(uow, actor, account_id=account.id, action="pool.create", subject=f"pool:{name}")
+        uow.record(account_id=account.id, action="pool.create", subject=f"pool:{name}")
         return name
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def rename_pool(db: Database, *, account: Account, name: str, new_name: str, actor: Actor) -> str:
     """Give a pool a new name, free on the account (its own name is fine)."""
     check_pool_name(new_name)
 
-    def work(uow: UnitOfWork) -> str:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> str:
+        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         if new_name != name:
             if uow.pools.find(account.id, new_name) is not None:
                 raise PoolExists(new_name)
             uow.pools.rename(pool_id, new_name)
-            record(
-                uow,
-                actor,
+            uow.record(
                 account_id=account.id,
                 action="pool.rename",
                 subject=f"pool:{new_name}",
@@ -85,27 +83,25 @@ def rename_pool(db: Database, *, account: Account, name: str, new_name: str, act
             )
         return new_name
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def delete_pool(db: Database, *, account: Account, name: str, actor: Actor) -> None:
     """Remove a pool (its IPs stay on the account)."""
 
-    def work(uow: UnitOfWork) -> None:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> None:
+        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         members = uow.pools.members(pool_id)
         uow.pools.delete(pool_id)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="pool.delete",
             subject=f"pool:{name}",
             before={"ips": members},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def add_pool_ip(db: Database, *, account: Account, name: str, address: str, actor: Actor) -> IpView:
@@ -113,16 +109,14 @@ def add_pool_ip(db: Database, *, account: Account, name: str, address: str, acto
     text = canonical_address(address)
     caller = Caller(account)
 
-    def work(uow: UnitOfWork) -> IpView:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> IpView:
+        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         ip = find_visible(uow, caller, text)
         if uow.pools.is_member(pool_id, ip.id):
             raise IpAlreadyInPool(text, name)
         uow.pools.add_member(pool_id, ip.id, account.id)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="pool.add_ip",
             subject=f"pool:{name}",
@@ -130,7 +124,7 @@ def add_pool_ip(db: Database, *, account: Account, name: str, address: str, acto
         )
         return views(uow, caller, [ip])[0]
 
-    return db.write(work)
+    return db.write(work, actor=actor)
 
 
 def remove_pool_ip(
@@ -139,19 +133,17 @@ def remove_pool_ip(
     """Take an IP out of a pool (it stays on the account and in its other pools)."""
     text = canonical_address(address)
 
-    def work(uow: UnitOfWork) -> None:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> None:
+        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         ip = uow.ip_details.one(account.id, text)
         if ip is None or not uow.pools.remove_member(pool_id, ip.id):
             raise IpNotInPool(text, name)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="pool.remove_ip",
             subject=f"pool:{name}",
             before={"ip": text},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)

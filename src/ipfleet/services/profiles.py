@@ -7,11 +7,10 @@ from typing import Any
 
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.common import record
 from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile, storable
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, WriteUnit
 
 #: Fields customer.profile task=get may filter on by substring.
 SEARCHABLE = ("username", "email", *PROFILE_FIELDS)
@@ -35,15 +34,13 @@ def update_profile(
     if "email" in fields and not fields["email"]:
         raise InvalidValue("Email is required")
 
-    def work(uow: UnitOfWork) -> None:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> None:
+        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = uow.subusers.profile(sub.id)
         if fields:
             uow.subusers.update(sub.id, fields)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="subuser.update",
             subject=f"subuser:{username}",
@@ -51,7 +48,7 @@ def update_profile(
             after=fields,
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def set_password(
@@ -60,19 +57,17 @@ def set_password(
     """Give a subuser a new password (only its hash is kept)."""
     hashed = hash_password(check_password_rules(password))
 
-    def work(uow: UnitOfWork) -> None:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> None:
+        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         uow.subusers.update(sub.id, {"password_hash": hashed})
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="subuser.set_password",
             subject=f"subuser:{username}",
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def check_password(db: Database, *, account: Account, username: str, password: str) -> bool:

@@ -16,10 +16,10 @@ from ipfleet.domain.errors import (
 )
 from ipfleet.domain.records import Account, Actor, IpRow, Subuser
 from ipfleet.services.accounts import require_account
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.names import check_name, check_password_rules, check_profile, storable
 from ipfleet.services.passwords import hash_password
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 class SetMode(StrEnum):
@@ -59,11 +59,13 @@ def create_subuser(
     check_name(username)
     fields = check_profile({"email": email, **(profile or {})})
     hashed = hash_password(check_password_rules(password)) if password is not None else None
-    return db.write(lambda uow: create_in(uow, account_name, username, fields, hashed, actor))
+    return db.write(
+        lambda uow: create_in(uow, account_name, username, fields, hashed, actor), actor=actor
+    )
 
 
 def create_in(
-    uow: UnitOfWork,
+    uow: WriteUnit,
     account_name: str,
     username: str,
     fields: dict[str, str],
@@ -72,16 +74,14 @@ def create_in(
 ) -> Subuser:
     """``create_subuser`` inside the caller's transaction, its input already checked."""
     account = require_account(uow, account_name)
-    uow.accounts.bump(account.id)
+    uow.touch(account.id)
     if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
         raise SubuserExists
     profile = {k: v for k, v in fields.items() if k != "email"}
     uow.subusers.create(
         account.id, username, fields["email"], now(), password_hash=password_hash, profile=profile
     )
-    record(
-        uow,
-        actor,
+    uow.record(
         account_id=account.id,
         action="subuser.create",
         subject=f"subuser:{username}",
@@ -93,22 +93,20 @@ def create_in(
 def delete_subuser(db: Database, *, account_name: str, username: str, actor: Actor) -> None:
     """Remove a subuser and release its holdings; the change log keeps its history."""
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
+        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = {**uow.subusers.profile(sub.id), "ips": uow.subusers.ips(sub.id)}
         uow.subusers.delete(sub.id)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="subuser.delete",
             subject=f"subuser:{username}",
             before=before,
         )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def set_subuser_active(
@@ -116,15 +114,13 @@ def set_subuser_active(
 ) -> None:
     """Activate or deactivate a subuser (its IPs count as available while it is inactive)."""
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WriteUnit) -> None:
         account = require_account(uow, account_name)
-        uow.accounts.bump(account.id)
+        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         if sub.active != active:
             uow.subusers.set_active(sub.id, active)
-            record(
-                uow,
-                actor,
+            uow.record(
                 account_id=account.id,
                 action="subuser.set_active",
                 subject=f"subuser:{username}",
@@ -132,7 +128,7 @@ def set_subuser_active(
                 after={"active": active},
             )
 
-    db.write(work)
+    db.write(work, actor=actor)
 
 
 def list_subusers(db: Database, *, account_name: str) -> list[SubuserView]:
@@ -185,11 +181,11 @@ def set_subuser_ips(
     actor: Actor,
 ) -> list[str]:
     """Replace the subuser's set, all or nothing; return the new set in numeric order."""
-    return db.write(lambda uow: set_ips_in(uow, account, username, mode, ips, actor))
+    return db.write(lambda uow: set_ips_in(uow, account, username, mode, ips, actor), actor=actor)
 
 
 def set_ips_in(
-    uow: UnitOfWork,
+    uow: WriteUnit,
     account: Account,
     username: str,
     mode: SetMode,
@@ -200,7 +196,7 @@ def set_ips_in(
 
     Checks come in the v2 contract's order: the subuser first, then the addresses.
     """
-    uow.accounts.bump(account.id)
+    uow.touch(account.id)
     sub = require_subuser(uow, account, username)
     if mode is SetMode.SPECIFY and not ips:
         raise EmptyIpSet
@@ -215,9 +211,7 @@ def set_ips_in(
     before = uow.subusers.ips(sub.id)
     uow.subusers.replace_ips(sub, [r.id for r in rows])
     after = [r.address for r in rows]
-    record(
-        uow,
-        actor,
+    uow.record(
         account_id=account.id,
         action="subuser.set_ips",
         subject=f"subuser:{username}",

@@ -9,7 +9,7 @@ from ipfleet.domain.records import Account, Actor, Subuser
 from ipfleet.services.names import check_name, check_password_rules, check_profile
 from ipfleet.services.passwords import hash_password
 from ipfleet.services.subusers import SetMode, create_in, set_ips_in
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, WriteUnit
 
 
 def create_subuser_with_ips(
@@ -30,9 +30,9 @@ def create_subuser_with_ips(
     fields = check_profile({"email": email})
     hashed = hash_password(check_password_rules(password))
 
-    def work(uow: UnitOfWork) -> Subuser:
+    def work(uow: WriteUnit) -> Subuser:
         sub = create_in(uow, account.username, username, fields, hashed, actor)
         set_ips_in(uow, account, username, SetMode.SPECIFY, ips, actor)
         return sub
 
-    return db.write(work)
+    return db.write(work, actor=actor)

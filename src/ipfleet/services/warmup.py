@@ -5,29 +5,27 @@ from __future__ import annotations
 from ipfleet.domain.errors import NotWarmingUp, WarmupStarted
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.acting import Caller
-from ipfleet.services.common import now, record
+from ipfleet.services.common import now
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
-from ipfleet.store.uow import Database, UnitOfWork
+from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 def start_warmup(db: Database, *, account: Account, address: str, actor: Actor) -> IpView:
     """Put one of the account's IPs into warmup, from now."""
     text = canonical_address(address)
-    return db.write(lambda uow: start_warmup_in(uow, account, text, actor))
+    return db.write(lambda uow: start_warmup_in(uow, account, text, actor), actor=actor)
 
 
-def start_warmup_in(uow: UnitOfWork, account: Account, text: str, actor: Actor) -> IpView:
+def start_warmup_in(uow: WriteUnit, account: Account, text: str, actor: Actor) -> IpView:
     """``start_warmup`` of a canonical address inside the caller's transaction."""
     caller = Caller(account)
-    uow.accounts.bump(account.id)
+    uow.touch(account.id)
     ip = find_visible(uow, caller, text)
     if ip.warmup_started_at is not None:
         raise WarmupStarted(text)
     started = now()
     uow.ip_details.set_warmup(ip.id, started)
-    record(
-        uow,
-        actor,
+    uow.record(
         account_id=account.id,
         action="ip.warmup_start",
         subject=f"ip:{text}",
@@ -54,19 +52,17 @@ def stop_warmup(db: Database, *, account: Account, address: str, actor: Actor) -
     text = canonical_address(address)
     caller = Caller(account)
 
-    def work(uow: UnitOfWork) -> None:
-        uow.accounts.bump(account.id)
+    def work(uow: WriteUnit) -> None:
+        uow.touch(account.id)
         ip = find_visible(uow, caller, text)
         if ip.warmup_started_at is None:
             raise NotWarmingUp(text)
         uow.ip_details.set_warmup(ip.id, None)
-        record(
-            uow,
-            actor,
+        uow.record(
             account_id=account.id,
             action="ip.warmup_stop",
             subject=f"ip:{text}",
             before={"warmup_started_at": ip.warmup_started_at.isoformat()},
         )
 
-    db.write(work)
+    db.write(work, actor=actor)

@@ -1,8 +1,17 @@
 """The unit of work: one connection, one transaction, the repositories bound to it.
 
-``Database.write`` runs a function inside a write transaction (``BEGIN IMMEDIATE`` on
-SQLite), commits when it returns and rolls back when it raises, so a write happens whole
-or not at all. A transient lock or serialization failure is retried from the start.
+``Database.write`` is the one write path. It runs a function inside a write transaction
+(``BEGIN IMMEDIATE`` on SQLite), commits when it returns and rolls back when it raises, so
+a write happens whole or not at all; a transient lock or serialization failure is retried
+from the start. It also owns the two rules every write follows, so services only describe
+the change:
+
+- the account's data version is bumped first (readers cache on it, and on PostgreSQL the
+  bump locks the account row, which serialises writers of one account);
+- the change is logged: ``WriteUnit.record`` writes the change-log row with the write's
+  actor and request id, and bumps every account it names that was not bumped yet. A write
+  whose statements changed rows but that recorded nothing is a bug: it is refused and
+  rolled back (``UnloggedWrite``), in production as in tests.
 """
 
 from __future__ import annotations
@@ -10,12 +19,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ipfleet.domain.records import Account, Actor
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.hot import HotReads
 from ipfleet.store.inventory_repo import InventoryRepo
@@ -48,6 +60,105 @@ class UnitOfWork:
         self.quota = QuotaRepo(conn)
 
 
+class UnloggedWrite(RuntimeError):
+    """A write changed rows but recorded no change-log row: a bug in the service."""
+
+
+#: Where the write unit of the transaction running on a connection is kept while it runs.
+_UNIT = "ipfleet_write_unit"
+
+
+class WriteUnit(UnitOfWork):
+    """The repositories of one write transaction, with the write's bookkeeping."""
+
+    def __init__(self, conn: Connection, actor: Actor) -> None:
+        super().__init__(conn)
+        self.actor = actor
+        self.changed_rows = 0  # rows changed by the service's own statements
+        self.records = 0
+        self._touched: set[int] = set()
+        self._bookkeeping = False
+
+    def touch(self, account_id: int) -> None:
+        """Bump the account's data version, once per transaction."""
+        if account_id in self._touched:
+            return
+        self._touched.add(account_id)
+        self._bookkeeping = True
+        try:
+            self.accounts.bump(account_id)
+        finally:
+            self._bookkeeping = False
+
+    def record(
+        self,
+        action: str,
+        subject: str,
+        *,
+        account_id: int | None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Write one change-log row for this write (and bump the account it names)."""
+        if account_id is not None:
+            self.touch(account_id)
+        self._bookkeeping = True
+        try:
+            self.log.write(
+                at=datetime.now(UTC),
+                actor=self.actor.name,
+                request_id=self.actor.request_id,
+                account_id=account_id,
+                action=action,
+                subject=subject,
+                before=before,
+                after=after,
+            )
+        finally:
+            self._bookkeeping = False
+        self.records += 1
+
+    def saw_statement(self, context: DefaultExecutionContext, rowcount: int) -> None:
+        """Count a statement's changed rows (called for every statement on the connection)."""
+        if self._bookkeeping or not (context.isinsert or context.isupdate or context.isdelete):
+            return
+        self.changed_rows += 1 if rowcount < 0 else rowcount  # -1: the driver cannot tell
+
+    def check(self) -> None:
+        """Refuse to commit a change that left no trace in the change log."""
+        if self.changed_rows and not self.records:
+            raise UnloggedWrite(f"{self.changed_rows} rows changed and nothing recorded")
+
+
+def _count_changes(
+    conn: Connection,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: Any,
+    executemany: bool,
+) -> None:
+    unit = conn.info.get(_UNIT)
+    if unit is not None and isinstance(context, DefaultExecutionContext):
+        unit.saw_statement(context, cursor.rowcount)
+
+
+def _in_write_unit(
+    conn: Connection, work: Callable[[WriteUnit], T], actor: Actor, account: Account | None
+) -> T:
+    """Run ``work`` as one write on ``conn`` (inside the caller's transaction)."""
+    unit = WriteUnit(conn, actor)
+    conn.info[_UNIT] = unit
+    try:
+        if account is not None:
+            unit.touch(account.id)
+        result = work(unit)
+        unit.check()
+        return result
+    finally:
+        conn.info.pop(_UNIT, None)
+
+
 def _retryable(exc: DBAPIError) -> bool:
     if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
         return True
@@ -60,8 +171,12 @@ BATCH = 64  # most writes one commit carries, so no write waits behind too many
 class _Job(Generic[T]):
     """One queued write of a group commit."""
 
-    def __init__(self, work: Callable[[UnitOfWork], T]) -> None:
+    def __init__(
+        self, work: Callable[[WriteUnit], T], actor: Actor, account: Account | None
+    ) -> None:
         self.work = work
+        self.actor = actor
+        self.account = account
         self.result: T | None = None
         self.error: BaseException | None = None
         self.done = False
@@ -69,7 +184,8 @@ class _Job(Generic[T]):
     def run(self, conn: Connection) -> None:
         savepoint = conn.begin_nested()
         try:
-            self.result, self.error = self.work(UnitOfWork(conn)), None
+            self.result = _in_write_unit(conn, self.work, self.actor, self.account)
+            self.error = None
         except Exception as exc:
             savepoint.rollback()
             self.result, self.error = None, exc
@@ -83,6 +199,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        event.listen(self.engine, "after_cursor_execute", _count_changes)
         self.sqlite = is_sqlite(self.engine)
         self.hot = HotReads(self.engine)
         # SQLite has one writer at a time: writers queue here, and whoever holds the turn
@@ -96,26 +213,34 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             return work(UnitOfWork(conn))
 
-    def write(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run ``work`` in a write transaction; commit on return, roll back on raise.
+    def write(
+        self,
+        work: Callable[[WriteUnit], T],
+        *,
+        actor: Actor,
+        account: Account | None = None,
+    ) -> T:
+        """Run ``work`` as one write by ``actor``; commit on return, roll back on raise.
 
-        The call returns only once its changes are committed. On SQLite, concurrent
-        writes of this process share one commit, each in a savepoint of its own.
+        ``account`` is the account written to: its data version is bumped before ``work``
+        runs (operator writes to the inventory alone name none). ``work`` describes its
+        change with ``WriteUnit.record``. The call returns only once its changes are
+        committed. On SQLite, concurrent writes of this process share one commit, each in
+        a savepoint of its own.
         """
         if self.sqlite:
-            return self._group_commit(work)
+            return self._group_commit(_Job(work, actor, account))
         for attempt in range(RETRIES):
             try:
                 with self.engine.connect() as conn, conn.begin():
-                    return work(UnitOfWork(conn))
+                    return _in_write_unit(conn, work, actor, account)
             except DBAPIError as exc:
                 if attempt == RETRIES - 1 or not _retryable(exc):
                     raise
                 time.sleep(0.01 * (2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _group_commit(self, work: Callable[[UnitOfWork], T]) -> T:
-        job: _Job[T] = _Job(work)
+    def _group_commit(self, job: _Job[T]) -> T:
         with self._queue_lock:
             self._queue.append(job)
         with self._write_turn:
