@@ -98,9 +98,7 @@ def seed_world(db: Database) -> World:
             .where(ip_addresses.c.address == "192.0.2.2")
             .values(whitelabeled=True)
         )
-        conn.execute(
-            update(accounts).where(accounts.c.id == acme.id).values(price_per_ip=PRICE)
-        )
+        conn.execute(update(accounts).where(accounts.c.id == acme.id).values(price_per_ip=PRICE))
 
     with db.engine.begin() as conn:
         no_service_yet(conn)
