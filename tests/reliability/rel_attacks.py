@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rel_registry import BY_KEY, ROUTES, Route, sample_path
-from rel_world import (
+from ipfleet.domain.addresses import address_error, canonical, parse_address
+from tests.reliability.rel_registry import BY_KEY, ROUTES, Route, sample_path
+from tests.reliability.rel_world import (
     A_DOMAIN,
     A_IPS,
     A_ODD,
@@ -30,8 +31,6 @@ from rel_world import (
     B,
     World,
 )
-
-from ipfleet.domain.addresses import address_error, canonical, parse_address
 
 REFUSED, OWN, OWN_WRITE = "refused", "own", "own-write"
 
