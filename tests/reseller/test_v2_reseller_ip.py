@@ -1,4 +1,4 @@
-"""v2 reseller.ip (spec §6): the account's IPs by state with an `ip` substring filter, and
+"""v2 reseller.ip (docs/v2.md §6): the account's IPs by state with an `ip` substring filter, and
 task=usage listing every (ip, subuser) holding, filtered by `ip` and `user` substrings."""
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def test_parameter_errors(v2: V2, world: tuple[Acct, Acct]) -> None:
         "json",
         json_list_error("Missing required parameter: task"),
     )
-    # Spec §1: an empty value of an enumerated parameter is invalid, not missing.
+    # docs/v2.md §1: an empty value of an enumerated parameter is invalid, not missing.
     check(
         v2.call("reseller.ip", "xml", a, task=""),
         "xml",
