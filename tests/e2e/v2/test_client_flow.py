@@ -12,10 +12,9 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
+from tests.support.seed import make_account
 
 pytestmark = pytest.mark.e2e
 
@@ -68,9 +67,8 @@ def post_fields(
 
 @pytest.fixture
 def credentials(db: Database) -> list[tuple[str, str]]:
-    _account, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=ACTOR)
-    add_ips(db, username=ACCOUNT, specs=["2001:db8::1", "192.0.2.10", "192.0.2.9"], actor=ACTOR)
-    return [("api_user", ACCOUNT), ("api_key", key)]
+    acct = make_account(db, ACCOUNT, ["2001:db8::1", "192.0.2.10", "192.0.2.9"], actor=ACTOR)
+    return [("api_user", acct.name), ("api_key", acct.key)]
 
 
 def test_client_flow_json_then_xml(
