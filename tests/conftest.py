@@ -4,26 +4,22 @@ backend, in-process clients on the app, real servers. Helpers live in ``tests.su
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from ipfleet.api.app import create_app
 from ipfleet.config import Settings
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 from tests.support.inprocess import Client
+from tests.support.postgres import fresh_schema
 from tests.support.server import serving
 
-PG_ENV = "IPFLEET_TEST_POSTGRES_URL"
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
@@ -42,34 +38,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _postgres_base() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("IPFLEET_TEST_REQUIRE_POSTGRES"):
-            pytest.fail(f"{PG_ENV} is not set but PostgreSQL tests are required")
-        pytest.skip(f"{PG_ENV} is not set")
-    return url
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A URL whose connections live in a fresh, migrated PostgreSQL schema."""
-    base = _postgres_base()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    db = Database(rendered)
-    upgrade(db)
-    db.dispose()
-    try:
-        yield rendered
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema("t") as url:
+        db = Database(url)
+        upgrade(db)
+        db.dispose()
+        yield url
 
 
 @pytest.fixture

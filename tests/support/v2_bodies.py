@@ -23,6 +23,24 @@ CREDENTIALS_XML = (
 SUCCESS_JSON = b'{"message":"success"}'
 SUCCESS_XML = (PROLOG + "<result>\n   <message>success</message>\n</result>\n").encode()
 NO_USER_JSON = b'{"error":{"code":400,"message":"User does not exist"}}'
+# The fields of a subuser in customer.profile task=get answers, in the order SendGrid gives.
+USER_KEYS = (
+    "username",
+    "email",
+    "active",
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "website_access",
+    "company",
+)
 NO_USER_XML = (PROLOG + "<result>\n   <message>User does not exist</message>\n</result>\n").encode()
 
 

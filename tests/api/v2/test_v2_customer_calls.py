@@ -27,6 +27,7 @@ from tests.support.seed import Acct
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
     SUCCESS_XML,
+    USER_KEYS,
     check,
     list_error_json,
     list_error_xml,
@@ -36,23 +37,6 @@ from tests.support.v2_bodies import (
 )
 
 FMTS = ["json", "xml"]
-USER_KEYS = (
-    "username",
-    "email",
-    "active",
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "website_access",
-    "company",
-)
 PASSWORD = "s3cret-Pw"
 ALICE_FORM = {
     "username": "alice",
