@@ -1,9 +1,12 @@
-"""customer.whitelabel (spec §9): list the account's sending domains, attach one to a
+"""customer.whitelabel (docs/v2.md §9): list the account's sending domains, attach one to a
 subuser; byte for byte in JSON and XML, every error shape, nothing changed by a refusal."""
 
 from __future__ import annotations
 
 import pytest
+
+from ipfleet.services.accounts import get_account
+from ipfleet.services.sending_domains import add_sending_domain, list_sending_domains
 from tests.support.v2_bodies import (
     NO_USER_JSON,
     NO_USER_XML,
@@ -16,10 +19,7 @@ from tests.support.v2_bodies import (
     object_error_xml,
     xml_doc,
 )
-from v2_world import SEEDER, A, B, C, Client, World
-
-from ipfleet.services.accounts import get_account
-from ipfleet.services.sending_domains import add_sending_domain, list_sending_domains
+from tests.support.v2_world import SEEDER, A, B, C, Client, World
 
 URL = "/apiv2/customer.whitelabel"
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account
 from ipfleet.services.ips import add_ips
