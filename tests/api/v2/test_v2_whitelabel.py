@@ -7,6 +7,7 @@ import pytest
 
 from ipfleet.services.accounts import get_account
 from ipfleet.services.sending_domains import add_sending_domain, list_sending_domains
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     NO_USER_JSON,
     NO_USER_XML,
@@ -19,7 +20,7 @@ from tests.support.v2_bodies import (
     object_error_xml,
     xml_doc,
 )
-from tests.support.v2_world import SEEDER, A, B, C, Client, World
+from tests.support.v2_world import SEEDER, A, B, C, World
 
 URL = "/apiv2/customer.whitelabel"
 
