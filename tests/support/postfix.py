@@ -8,6 +8,7 @@ fragments are appended to ``main.cf`` and ``master.cf`` as an operator would.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import time
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,7 +132,10 @@ class ThrowawayPostfix:
         return self._run(["postfix", "-c", str(self.config), *args])
 
     def start(self) -> None:
-        self.postfix("start")
+        try:
+            self.postfix("start")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.log_tail()}") from None
         self._wait_for_smtpd()
 
     def stop(self) -> None:
@@ -146,6 +151,18 @@ class ThrowawayPostfix:
         """The queue listing (``postqueue -p``)."""
         return self._run(["postqueue", "-c", str(self.config), "-p"])
 
+    def queued(self) -> list[dict[str, Any]]:
+        """Every queued message as ``postqueue -j`` describes it (one JSON object each)."""
+        out = self._run(["postqueue", "-c", str(self.config), "-j"])
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+    def purge(self) -> None:
+        """Delete every queued message (between tests)."""
+        self._run(["postsuper", "-c", str(self.config), "-d", "ALL"])
+
+    def master_pid(self) -> int:
+        return int((self.root / "queue" / "pid" / "master.pid").read_text().split()[0])
+
     def log_tail(self, lines: int = 40) -> str:
         path = self.root / "log" / "maillog"
         text = path.read_text(errors="replace") if path.exists() else "(no maillog yet)"
@@ -157,8 +174,13 @@ class ThrowawayPostfix:
 
     def submit(self, sender: str, recipient: str, subject: str) -> None:
         """Submit one message over SMTP to this instance's smtpd (raises on refusal)."""
+        self.submit_many(sender, [(recipient, subject)])
+
+    def submit_many(self, sender: str, messages: list[tuple[str, str]]) -> None:
+        """Submit ``(recipient, subject)`` messages over one SMTP session."""
         with smtplib.SMTP("127.0.0.1", self.smtpd_port, timeout=30) as client:
-            client.send_message(_message(sender, recipient, subject), sender, [recipient])
+            for recipient, subject in messages:
+                client.send_message(_message(sender, recipient, subject), sender, [recipient])
 
     def sendmail(self, sender: str, recipient: str, subject: str) -> None:
         """Submit one message through sendmail(1) (pickup): queued whatever routing says."""

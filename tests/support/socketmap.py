@@ -86,9 +86,10 @@ def lookup(port: int, name: str, key: str) -> str:
 
 
 @contextlib.contextmanager
-def running_socketmap(db_url: str, *extra: str) -> Iterator[Socketmap]:
-    """`ipfleet postfix socketmap` on a free port against ``db_url``, stopped with SIGTERM."""
-    port = free_port()
+def running_socketmap(db_url: str, *extra: str, port: int | None = None) -> Iterator[Socketmap]:
+    """`ipfleet postfix socketmap` on ``port`` (default: a free one) against ``db_url``,
+    stopped with SIGTERM."""
+    port = port or free_port()
     env = {**os.environ, "IPFLEET_DATABASE_URL": db_url, "IPFLEET_LOG_LEVEL": "warning"}
     with tempfile.NamedTemporaryFile(prefix="socketmap-", suffix=".log", delete=False) as log:
         log_file = Path(log.name)
