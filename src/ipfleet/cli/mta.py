@@ -39,7 +39,7 @@ def socketmap(
         int, typer.Option(min=1, help="Connections served at once; more get TEMP.")
     ] = DEFAULTS.max_connections,
     threads: Annotated[
-        int, typer.Option(min=1, max=64, help="Lookups running at once.")
+        int, typer.Option(min=0, max=64, help="Lookup threads (0: on the event loop).")
     ] = DEFAULTS.threads,
     reuse_port: Annotated[
         bool,

@@ -94,7 +94,9 @@ class SocketmapServer:
     def __init__(self, reply_for: ReplyFor, limits: Limits | None = None) -> None:
         self.reply_for = reply_for
         self.limits = limits or Limits()
-        self._executor = ThreadPoolExecutor(self.limits.threads, "socketmap")
+        self._executor = (
+            ThreadPoolExecutor(self.limits.threads, "socketmap") if self.limits.threads else None
+        )
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
 
@@ -118,7 +120,8 @@ class SocketmapServer:
             writer.close()
         if self._server is not None:
             await self._server.wait_closed()
-        await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
+        if self._executor is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._writers) >= self.limits.max_connections:
@@ -149,7 +152,10 @@ class SocketmapServer:
                 writer.write(netstring.reply("PERM", str(exc)))
                 await writer.drain()
                 return
-            data = await loop.run_in_executor(self._executor, self.reply_for, name, key)
+            if self._executor is None:
+                data = self.reply_for(name, key)
+            else:
+                data = await loop.run_in_executor(self._executor, self.reply_for, name, key)
             writer.write(netstring.encode(data))
             await writer.drain()
 
