@@ -8,6 +8,7 @@ Postfix's queue and log held when they give up.
 
 from __future__ import annotations
 
+import smtplib
 import time
 import uuid
 from collections import Counter
@@ -23,6 +24,7 @@ from tests.support.dataplane import ACTOR, HELD, HOSTNAMES, ON_MTA1, set_active
 from tests.support.postfix import HOSTNAME
 from tests.support.postfix_session import Wired
 from tests.support.smtp_sink import Delivery
+from tests.support.socketmap import running_socketmap
 from tests.support.stats import assert_uniform
 
 pytestmark = pytest.mark.postfix
@@ -134,7 +136,9 @@ def wait_deferred(wired: Wired, reason: str) -> str:
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         for message in pf.queued():
-            if any(reason in r.get("delay_reason", "") for r in message["recipients"]):
+            if any(
+                "delay_reason" in r and reason in r["delay_reason"] for r in message["recipients"]
+            ):
                 return str(message["queue_id"])
         time.sleep(0.2)
     raise AssertionError(f"no message deferred for {reason!r} within {WAIT_S} s\n{pf.diagnosis()}")
@@ -146,3 +150,24 @@ def test_set_change_through_services_is_seen_by_postfix(wired: Wired) -> None:
         ips=["127.0.0.2"], actor=ACTOR,
     )  # fmt: skip
     assert {d.peer for d in send(wired, "c@bob.test", 5).values()} == {"127.0.0.2"}
+
+
+def test_while_ipfleet_is_down_postfix_defers_and_loses_nothing(wired: Wired) -> None:
+    pf, sink = wired.mta.postfix, wired.mta.sink
+    wired.socketmap.proc.terminate()
+    assert wired.socketmap.proc.wait(timeout=10) == 0
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        pf.submit("x@bob.test", f"r-{tag()}@dest.test", tag())
+    ((code, text),) = refused.value.recipients.values()
+    assert (code, b"Temporary lookup failure" in text) == (451, True), text
+    held = tag()
+    pf.sendmail("x@bob.test", f"r-{held}@dest.test", held)
+    wait_deferred(wired, "address resolver failure")
+    time.sleep(2)
+    assert sink.find(held) == []
+    with running_socketmap(wired.db_url, port=wired.mta.socketmap_port):
+        send(wired, "probe@stranger.test", 1)  # moves the queue manager's cached resolution on
+        pf.flush()
+        (delivered,) = sink.wait_for([held], WAIT_S, pf.diagnosis).values()
+    assert delivered.peer in HELD["bob"]
+    assert delivered.helo == helo_of(delivered.peer)
