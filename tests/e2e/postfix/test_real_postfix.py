@@ -102,9 +102,9 @@ def test_unknown_sender_takes_postfix_default(wired: Wired) -> None:
 def test_deferred_senders_are_refused_with_450(wired: Wired, sender: str, reason: str) -> None:
     if "carol" in sender:
         set_active(wired.db, "carol", False)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         wired.mta.postfix.submit(sender, f"r-{tag()}@dest.test", tag())
-    (code, text) = next(iter(refused.value.recipients.values()))  # type: ignore[attr-defined]
+    ((code, text),) = refused.value.recipients.values()
     assert code == 450
     assert "4.7.0" in text.decode()
     assert reason in text.decode()
