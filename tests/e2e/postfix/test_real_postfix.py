@@ -61,6 +61,9 @@ def test_account_domain_sends_from_every_account_ip_on_this_mta(wired: Wired) ->
     deliveries = send(wired, "hello@acme.test", 40)
     assert {d.peer for d in deliveries.values()} <= set(ON_MTA1)
     assert all(d.helo == helo_of(d.peer) for d in deliveries.values())
+    log = wired.mta.postfix.log_tail(100_000)
+    for peer in {d.peer for d in deliveries.values()}:  # each transport logs under its IP
+        assert f"postfix/ipfleet-{peer}/smtp[" in log
 
 
 def test_a_v2_change_applies_to_the_next_message_without_touching_postfix(
