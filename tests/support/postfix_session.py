@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from ipfleet.mta.postfix import MAIN, MASTER
 from ipfleet.store.uow import Database
 from tests.support.dataplane import MTA, World
 from tests.support.postfix import ThrowawayPostfix
+from tests.support.server import server_env
 from tests.support.smtp_sink import SmtpSink
 from tests.support.socketmap import EXE, Socketmap
 
@@ -31,7 +31,7 @@ def render(db_url: str, out: Path, port: int) -> dict[str, bytes]:
     done = subprocess.run(
         [str(EXE), "postfix", "render", "--mta", MTA, "--out", str(out),
          "--socketmap", f"inet:127.0.0.1:{port}", "--check", "--json"],
-        env={**os.environ, "IPFLEET_DATABASE_URL": db_url},
+        env=server_env(db_url),
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

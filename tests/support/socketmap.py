@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -13,13 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.server import free_port, server_env
+
 EXE = Path(sys.executable).parent / "ipfleet"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -90,7 +85,7 @@ def running_socketmap(db_url: str, *extra: str, port: int | None = None) -> Iter
     """`ipfleet postfix socketmap` on ``port`` (default: a free one) against ``db_url``,
     stopped with SIGTERM."""
     port = port or free_port()
-    env = {**os.environ, "IPFLEET_DATABASE_URL": db_url, "IPFLEET_LOG_LEVEL": "warning"}
+    env = server_env(db_url, {"IPFLEET_LOG_LEVEL": "warning"})
     with tempfile.NamedTemporaryFile(prefix="socketmap-", suffix=".log", delete=False) as log:
         log_file = Path(log.name)
     with log_file.open("wb") as out:

@@ -24,8 +24,9 @@ from ipfleet.store.uow import Database
 from tests.support.dataplane import MTA, seed
 from tests.support.postfix import ThrowawayPostfix, skip_or_fail_without_postfix
 from tests.support.postfix_session import Mta, Wired, render
+from tests.support.server import free_port
 from tests.support.smtp_sink import SmtpSink
-from tests.support.socketmap import free_port, running_socketmap
+from tests.support.socketmap import running_socketmap
 
 
 @pytest.fixture(scope="session")
