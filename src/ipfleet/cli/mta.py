@@ -48,11 +48,13 @@ def socketmap(
 ) -> None:
     """Answer Postfix's socketmap lookups (map = MTA, key = sender) until SIGTERM/SIGINT."""
     settings = load_settings()
+    # ipfleet's own messages at the configured level; libraries (alembic...) warnings only.
     logging.basicConfig(
-        level=settings.log_level.upper(),
+        level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("ipfleet").setLevel(settings.log_level.upper())
     db = open_db()  # refuse to start on an unmigrated or unreachable database
     server = SocketmapServer(
         decision_replies(lambda mta, sender: decide(db, mta=mta, sender=sender)),
@@ -65,6 +67,9 @@ def socketmap(
 
     try:
         asyncio.run(serve_until_signalled(server, host, port, reuse_port=reuse_port, ready=ready))
+    except OSError as exc:  # e.g. the port is taken: one line, not a traceback
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
     finally:
         db.dispose()
 
