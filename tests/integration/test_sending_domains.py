@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dbcheck import ACTOR, Made
 
 from ipfleet.domain.errors import (
     BadMailDomain,
@@ -24,6 +23,7 @@ from ipfleet.services.sending_domains import (
 )
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made
 
 MakeAccount = Callable[..., Made]
 

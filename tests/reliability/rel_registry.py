@@ -98,6 +98,7 @@ ROUTES: tuple[Route, ...] = (
     v2("customer.disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
     v2("customer.auth", "user", "username", "password"),
+    v2("customer.whitelabel", "task", "user", "username", "mail_domain", writes=True),
     # -- SendGrid v3 (spec/sendgrid-v3.md) --------------------------------------------
     v3(
         "GET",

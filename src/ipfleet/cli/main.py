@@ -12,6 +12,7 @@ from ipfleet.cli.inventory import inventory_app, release, set_price, set_quota, 
 from ipfleet.cli.ips import ip_app
 from ipfleet.cli.mta import kumomta_app, postfix_app
 from ipfleet.cli.output import exit_code, fail
+from ipfleet.cli.sending import explain, whitelabel_app
 from ipfleet.cli.server import db_app, demo, serve
 from ipfleet.cli.subusers import subuser_app
 from ipfleet.domain.errors import IpfleetError
@@ -30,12 +31,14 @@ app.add_typer(subuser_app, name="subuser")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(postfix_app, name="postfix")
 app.add_typer(kumomta_app, name="kumomta")
+app.add_typer(whitelabel_app, name="whitelabel")
 account_app.command("set-quota")(set_quota)
 account_app.command("set-price")(set_price)
 account_app.command("take")(take)
 account_app.command("release")(release)
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("explain")(explain)
 
 
 def main() -> None:

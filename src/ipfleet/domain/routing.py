@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from ipfleet.domain.errors import BadMailDomain
 from ipfleet.domain.sending import canonical_mail_domain
@@ -92,8 +93,14 @@ def sender_domain(sender: str) -> str | None:
     sender = sender.strip()
     if sender in ("", "<>") or "@" not in sender:
         return None
+    return _stored_domain(sender.rsplit("@", 1)[1].strip())
+
+
+@lru_cache(maxsize=65_536)
+def _stored_domain(text: str) -> str | None:
+    # Memoised: it runs per message, and IDNA costs more than the database lookup after it.
     try:
-        return canonical_mail_domain(sender.rsplit("@", 1)[1].strip())
+        return canonical_mail_domain(text)
     except BadMailDomain:
         return None
 

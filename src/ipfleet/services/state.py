@@ -23,6 +23,7 @@ from ipfleet.store.tables import (
     ip_addresses,
     pool_members,
     pools,
+    sending_domains,
     subusers,
 )
 from ipfleet.store.uow import Database, UnitOfWork
@@ -60,6 +61,8 @@ def _ips(uow: UnitOfWork, state: State, names: dict[int, str]) -> None:
             "hostname": r.hostname,
             "whitelabeled": bool(r.whitelabeled),
             "warmup_started_at": utc_iso(r.warmup_started_at),
+            "mta": r.mta,
+            "enabled": bool(r.enabled),
         }
 
 
@@ -82,6 +85,18 @@ def _subusers(uow: UnitOfWork, state: State, names: dict[int, str]) -> None:
     )
     for r in uow.conn.execute(held):
         by_id[r.subuser_id]["ips"].append(r.address)
+
+
+def _domains(uow: UnitOfWork, state: State, names: dict[int, str]) -> None:
+    stmt = select(sending_domains, subusers.c.username).outerjoin(
+        subusers, subusers.c.sending_domain_id == sending_domains.c.id
+    )
+    for r in uow.conn.execute(stmt):
+        state["domains"][r.mail_domain] = {
+            "account": names[r.account_id],
+            "url_domain": r.url_domain,
+            "subuser": r.username,
+        }
 
 
 def _pools(uow: UnitOfWork, state: State, names: dict[int, str]) -> None:
@@ -113,6 +128,7 @@ def read_state(uow: UnitOfWork) -> State:
     _ips(uow, state, names)
     _subusers(uow, state, names)
     _pools(uow, state, names)
+    _domains(uow, state, names)
     return state
 
 
