@@ -50,6 +50,14 @@ async def read_reply(reader: asyncio.StreamReader) -> str:
 Scenario = Callable[[int], Awaitable[None]]
 
 
+async def still_answers(port: int) -> None:
+    """The server answers a new client (after another one misbehaved)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(ns("mta1 x@gone.test"))
+    assert await read_reply(reader) == "OK retry:4.7.0 sender is deactivated"
+    writer.close()
+
+
 def run(
     scenario: Scenario, reply_for: Callable[[str, str], bytes] | None = None, **kw: int
 ) -> None:
@@ -147,11 +155,7 @@ def test_malformed_or_oversized_requests_get_perm_and_a_closed_connection(
         assert why in reply
         assert await reader.read() == b""  # closed by the server
         writer.close()
-        # and the server still answers the next client
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(ns("mta1 x@gone.test"))
-        assert await read_reply(reader) == "OK retry:4.7.0 sender is deactivated"
-        writer.close()
+        await still_answers(port)
 
     run(scenario)
 
@@ -163,10 +167,7 @@ def test_a_client_leaving_mid_request_harms_no_one() -> None:
             writer.write(partial)
             await writer.drain()
             writer.close()
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(ns("mta1 x@nobody.test"))
-        assert await read_reply(reader) == "NOTFOUND "
-        writer.close()
+        await still_answers(port)
 
     run(scenario)
 
