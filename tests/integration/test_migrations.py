@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ipfleet.store.migrate import current, head
+from ipfleet.store.migrate import current, head, upgrade
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
 
@@ -18,4 +20,29 @@ def test_migrated_schema_matches_tables(db: Database) -> None:
 
 
 def test_database_is_at_head(db: Database) -> None:
-    assert current(db) == head() == "0002"
+    assert current(db) == head() == "0003"
+
+
+def test_0003_keeps_the_data_of_a_populated_database(tmp_path: Path) -> None:
+    """SQLite recreates ``subusers`` to add the composite key: the holdings that reference
+    it must survive (with foreign keys enforced, dropping the old table would cascade)."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0002")
+    with db.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO accounts (id, username, data_version, created_at)"
+            " VALUES (1, 'acme', 0, '2026-01-01')",
+            "INSERT INTO subusers (id, account_id, username, email, active, created_at)"
+            " VALUES (1, 1, 'alice', '', 1, '2026-01-01')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, account_id, created_at)"
+            " VALUES (1, '192.0.2.1', 'x', 4, 1, '2026-01-01')",
+            "INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (1, 1, 1)",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade(db)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM holdings").scalar_one() == 1
+        row = conn.exec_driver_sql("SELECT mta, enabled FROM ip_addresses").one()
+        assert tuple(row) == (None, 1)
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    db.dispose()

@@ -13,6 +13,7 @@ from ipfleet.domain.errors import (
     NotEnoughIps,
 )
 from ipfleet.domain.records import Actor
+from ipfleet.domain.sending import check_mta_name
 from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now
 from ipfleet.services.ips import parse_all, take_off_account
@@ -44,12 +45,16 @@ def add_to_inventory(
     specs: Sequence[str],
     actor: Actor,
     limit: int | None = None,
+    mta: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Add addresses and ranges to the inventory in one transaction, in batches.
+    """Add addresses and ranges to the inventory in one transaction, in batches; the
+    addresses added are placed on ``mta`` when given.
 
     Addresses already known (in the inventory or on an account) are left as they are.
     """
+    if mta is not None:
+        check_mta_name(mta)
     addresses = expand(specs, limit=limit)
     total = len(addresses)
 
@@ -68,6 +73,7 @@ def add_to_inventory(
                     "version": a.version,
                     "account_id": None,
                     "created_at": stamp,
+                    "mta": mta,
                 }
                 for a, t in zip(part, texts, strict=True)
                 if t not in found
@@ -80,7 +86,12 @@ def add_to_inventory(
             account_id=None,
             action="inventory.add",
             subject="inventory",
-            after={"specs": list(specs), "limit": limit, "added": added},
+            after={
+                "specs": list(specs),
+                "limit": limit,
+                "added": added,
+                **({"mta": mta} if mta is not None else {}),
+            },
         )
         return ImportResult(added, in_inventory, on_accounts)
 

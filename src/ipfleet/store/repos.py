@@ -193,6 +193,22 @@ class IpRepo:
         stmt = self._in_state(cols, account_id, state, None)
         return [(r.address, r.hostname) for r in self.conn.execute(stmt)]
 
+    def placements(
+        self, account_id: int, state: IpState, mta: str | None
+    ) -> list[tuple[str, str | None, str | None, bool]]:
+        """(address, hostname, MTA, enabled) of the account's addresses in ``state``
+        (only those placed on ``mta`` when given), in numeric order."""
+        cols = select(
+            ip_addresses.c.address,
+            ip_addresses.c.hostname,
+            ip_addresses.c.mta,
+            ip_addresses.c.enabled,
+        )
+        stmt = self._in_state(cols, account_id, state, None)
+        if mta is not None:
+            stmt = stmt.where(ip_addresses.c.mta == mta)
+        return [(r.address, r.hostname, r.mta, bool(r.enabled)) for r in self.conn.execute(stmt)]
+
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
         found: dict[str, IpRow] = {}
@@ -261,6 +277,12 @@ class IpRepo:
         self.conn.execute(
             update(ip_addresses).where(ip_addresses.c.id == ip_id).values(whitelabeled=on)
         )
+
+    def mta_of(self, ip_id: int) -> str | None:
+        return self.conn.scalar(select(ip_addresses.c.mta).where(ip_addresses.c.id == ip_id))
+
+    def set_mta(self, ip_id: int, mta: str | None) -> None:
+        self.conn.execute(update(ip_addresses).where(ip_addresses.c.id == ip_id).values(mta=mta))
 
     def set_hostname(self, ip_id: int, hostname: str | None) -> None:
         self.conn.execute(

@@ -40,7 +40,9 @@ def _subuser(row: Any) -> Subuser:
 
 # What a subuser's profile shows: everything but keys, timestamps and the password hash.
 _PROFILE_COLS = [
-    c for c in subusers.c if c.name not in ("password_hash", "id", "account_id", "created_at")
+    c
+    for c in subusers.c
+    if c.name not in ("password_hash", "id", "account_id", "created_at", "sending_domain_id")
 ]
 
 

@@ -93,8 +93,27 @@ ip_addresses = Table(
     Column("whitelabeled", Boolean, nullable=False, server_default=false()),
     Column("warmup_started_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The MTA the address is plumbed on (domain.sending.MTA_NAME); NULL: on none yet.
+    Column("mta", String(32), nullable=True),
+    # False: kept on its account but never sent from (the routing rule skips it).
+    Column("enabled", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "sort_key"),
+    Index(None, "mta"),
+)
+
+# An account's mail domains (SendGrid "whitelabel" records). ``mail_domain`` is unique in
+# the whole installation and stored as its lower-case A-label.
+sending_domains = Table(
+    "sending_domains",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("mail_domain", String(253), nullable=False, unique=True),
+    Column("url_domain", String(253), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("id", "account_id"),
+    Index(None, "account_id"),
 )
 
 subusers = Table(
@@ -110,7 +129,14 @@ subusers = Table(
     *(Column(name, String(255), nullable=False, server_default="") for name in PROFILE_FIELDS),
     Column("website_access", Boolean, nullable=False, server_default=true()),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The one sending domain attached to the subuser. The composite key makes the database
+    # refuse another account's domain; the unique one, a domain attached to two subusers.
+    Column("sending_domain_id", Integer, nullable=True),
     UniqueConstraint("id", "account_id"),
+    UniqueConstraint("sending_domain_id"),
+    ForeignKeyConstraint(
+        ["sending_domain_id", "account_id"], ["sending_domains.id", "sending_domains.account_id"]
+    ),
     Index(None, "account_id", "username"),
 )
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.domain.records import Account, Actor
+from ipfleet.store.domain_repo import SendingDomainRepo
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.hot import HotReads
 from ipfleet.store.inventory_repo import InventoryRepo
@@ -35,6 +36,7 @@ from ipfleet.store.ip_detail_repo import IpDetailRepo
 from ipfleet.store.pool_repo import PoolRepo
 from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
+from ipfleet.store.routing_repo import RoutingRepo
 from ipfleet.store.subuser_repo import SubuserRepo
 
 T = TypeVar("T")
@@ -58,6 +60,8 @@ class UnitOfWork:
         self.pools = PoolRepo(conn)
         self.ip_details = IpDetailRepo(conn)
         self.quota = QuotaRepo(conn)
+        self.domains = SendingDomainRepo(conn)
+        self.routing = RoutingRepo(conn)
 
 
 class UnloggedWrite(RuntimeError):
