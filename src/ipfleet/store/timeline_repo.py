@@ -1,0 +1,197 @@
+"""The timeline's queries (the periods are written by the triggers of migration 0006).
+
+A period covers a moment T when ``started_at <= T`` and it had not ended by T. Each
+question starts from one index: the address (``ip_periods`` by address and start), the
+subuser or the domain (``holder_periods``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.engine import Connection
+
+from ipfleet.domain.timeline import Period, Sender
+from ipfleet.store.tables import holder_periods, ip_periods
+
+
+def _covers(table: Any, at: datetime) -> ColumnElement[bool]:
+    return and_(table.c.started_at <= at, or_(table.c.ended_at.is_(None), table.c.ended_at > at))
+
+
+def _overlaps(table: Any, since: datetime | None, until: datetime | None) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    if until is not None:
+        parts.append(table.c.started_at < until)
+    if since is not None:
+        parts.append(or_(table.c.ended_at.is_(None), table.c.ended_at > since))
+    return and_(True, *parts)
+
+
+def _period(row: Any) -> Period:
+    return Period(
+        kind=row.kind,
+        address=row.address,
+        account_id=row.account_id,
+        account=row.account,
+        subuser=row.subuser,
+        pool=row.pool,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+    )
+
+
+_PERIOD_COLUMNS = (
+    ip_periods.c.kind,
+    ip_periods.c.address,
+    ip_periods.c.account_id,
+    ip_periods.c.account,
+    ip_periods.c.subuser,
+    ip_periods.c.pool,
+    ip_periods.c.started_at,
+    ip_periods.c.ended_at,
+)
+
+
+class TimelineRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def periods(
+        self, address: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Period]:
+        """Every period on ``address`` meeting [since, until), oldest first."""
+        stmt = (
+            select(*_PERIOD_COLUMNS)
+            .where(ip_periods.c.address == address, _overlaps(ip_periods, since, until))
+            .order_by(ip_periods.c.started_at, ip_periods.c.id)
+        )
+        return [_period(r) for r in self.conn.execute(stmt)]
+
+    def periods_between(
+        self, low_key: str, high_key: str, since: datetime | None, until: datetime | None
+    ) -> Iterator[Period]:
+        """Every period of the addresses whose sort keys lie in [low_key, high_key]."""
+        stmt = (
+            select(*_PERIOD_COLUMNS)
+            .where(
+                ip_periods.c.sort_key.between(low_key, high_key),
+                _overlaps(ip_periods, since, until),
+            )
+            .order_by(ip_periods.c.sort_key, ip_periods.c.started_at, ip_periods.c.id)
+        )
+        for row in self.conn.execute(stmt.execution_options(yield_per=1000)):
+            yield _period(row)
+
+    def owner_at(self, address: str, at: datetime) -> tuple[int, str] | None:
+        """The account (id, name) the address was on at ``at``."""
+        row = self.conn.execute(
+            select(ip_periods.c.account_id, ip_periods.c.account)
+            .where(
+                ip_periods.c.address == address,
+                ip_periods.c.kind == "account",
+                _covers(ip_periods, at),
+            )
+            .order_by(ip_periods.c.started_at.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row.account_id, row.account)
+
+    def senders_at(self, account_id: int, address: str, at: datetime) -> list[Sender]:
+        """The account's subusers at ``at`` that held ``address``, or held nothing (an
+        empty set sends from every IP of the account), with their state and domain."""
+        held = ip_periods.alias("held")
+        holding = and_(
+            held.c.kind == "holding",
+            held.c.subuser_id == holder_periods.c.subuser_id,
+            _covers(held, at),
+        )
+        domain = holder_periods.alias("domain")
+        attached = (
+            select(domain.c.value)
+            .where(
+                domain.c.kind == "domain",
+                domain.c.subuser_id == holder_periods.c.subuser_id,
+                _covers(domain, at),
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(
+                holder_periods.c.subuser,
+                holder_periods.c.value,
+                exists().where(holding, held.c.address == address).label("explicit"),
+                exists().where(holding).label("holds_any"),
+                attached.label("mail_domain"),
+            )
+            .where(
+                holder_periods.c.kind == "state",
+                holder_periods.c.account_id == account_id,
+                _covers(holder_periods, at),
+            )
+            .order_by(holder_periods.c.subuser)
+        )
+        return [
+            Sender(r.subuser, r.value == "active", r.mail_domain, bool(r.explicit))
+            for r in self.conn.execute(stmt)
+            if r.explicit or not r.holds_any
+        ]
+
+    def domain_holder_at(self, domain: str, at: datetime) -> tuple[int, str, str | None] | None:
+        """Who ``domain`` belonged to at ``at``: (account id, account, subuser or None)."""
+        rows = self.conn.execute(
+            select(
+                holder_periods.c.kind,
+                holder_periods.c.account_id,
+                holder_periods.c.account,
+                holder_periods.c.subuser,
+            ).where(
+                holder_periods.c.value == domain,
+                holder_periods.c.kind.in_(("domain", "registered")),
+                _covers(holder_periods, at),
+            )
+        ).all()
+        attached = [r for r in rows if r.kind == "domain"]
+        for r in attached or rows:
+            return r.account_id, r.account, r.subuser
+        return None
+
+    def senders_all_at(self, account_id: int, at: datetime) -> list[Sender]:
+        """Every subuser of the account at ``at`` (explicit: it held any IP then)."""
+        held = ip_periods.alias("held")
+        stmt = select(
+            holder_periods.c.subuser,
+            holder_periods.c.value,
+            exists()
+            .where(
+                held.c.kind == "holding",
+                held.c.subuser_id == holder_periods.c.subuser_id,
+                _covers(held, at),
+            )
+            .label("holds_any"),
+        ).where(
+            holder_periods.c.kind == "state",
+            holder_periods.c.account_id == account_id,
+            _covers(holder_periods, at),
+        )
+        return [
+            Sender(r.subuser, r.value == "active", None, bool(r.holds_any))
+            for r in self.conn.execute(stmt)
+        ]
+
+    def addresses_at(self, account_id: int, subuser: str | None, at: datetime) -> list[str]:
+        """The addresses a subuser held at ``at`` (``subuser`` None: the account's), in
+        numeric order."""
+        kind = "account" if subuser is None else "holding"
+        stmt = select(ip_periods.c.address).where(
+            ip_periods.c.kind == kind,
+            ip_periods.c.account_id == account_id,
+            _covers(ip_periods, at),
+        )
+        if subuser is not None:
+            stmt = stmt.where(ip_periods.c.subuser == subuser)
+        return list(self.conn.scalars(stmt.order_by(ip_periods.c.sort_key)))
