@@ -166,7 +166,8 @@ def test_who_sent_follows_the_domain_then(story: Story) -> None:
     assert alice is not None
     assert (alice.subuser, alice.active, alice.addresses) == ("alice", True, (Y,))
     after = who_sent(db, sender="bounces@em.shop.test", at=story.at("deleted"))
-    assert after is not None and after.subuser is None  # the domain is the account's again
+    assert after is not None
+    assert after.subuser is None  # the domain is the account's again
     # The release dropped bob's holding of X: his set became empty, so (deactivated as he
     # is) he could send from every IP of acme, Y included.
     bob = Sender("bob", False, None, explicit=False)
