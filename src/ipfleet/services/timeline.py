@@ -122,3 +122,18 @@ def account_who_at(db: Database, *, account: Account, address: str, at: datetime
     if answer.account_id != account.id:
         return WhoWasIt(answer.address, at, None, None, ())
     return answer
+
+
+def period_differences(db: Database) -> list[str]:
+    """Where the open periods and the live state disagree (empty: consistent). Each line
+    names a fact and how many open periods and live rows state it."""
+
+    def work(repo: TimelineRepo) -> list[str]:
+        said, live = repo.open_facts(), repo.live_facts()
+        return [
+            f"{' '.join(fact)}: {said[fact]} open period(s), {live[fact]} live row(s)"
+            for fact in sorted(set(said) | set(live))
+            if said[fact] != live[fact]
+        ]
+
+    return db.read(lambda uow: work(TimelineRepo(uow.conn)))

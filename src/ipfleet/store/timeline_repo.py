@@ -7,6 +7,7 @@ subuser or the domain (``holder_periods``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,15 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.engine import Connection
 
 from ipfleet.domain.timeline import Period, Sender
-from ipfleet.store.tables import holder_periods, ip_periods
+from ipfleet.store.tables import (
+    holder_periods,
+    holdings,
+    ip_addresses,
+    ip_periods,
+    pool_members,
+    sending_domains,
+    subusers,
+)
 
 
 def _covers(table: Any, at: datetime) -> ColumnElement[bool]:
@@ -195,3 +204,59 @@ class TimelineRepo:
         if subuser is not None:
             stmt = stmt.where(ip_periods.c.subuser == subuser)
         return list(self.conn.scalars(stmt.order_by(ip_periods.c.sort_key)))
+
+    def open_facts(self) -> Counter[tuple[str, ...]]:
+        """What the open periods say holds now, one tuple per open period."""
+        facts: Counter[tuple[str, ...]] = Counter()
+        for r in self.conn.execute(
+            select(
+                ip_periods.c.kind,
+                ip_periods.c.address,
+                ip_periods.c.account_id,
+                ip_periods.c.subuser_id,
+                ip_periods.c.pool_id,
+            ).where(ip_periods.c.ended_at.is_(None))
+        ):
+            owner = r.subuser_id if r.kind == "holding" else r.pool_id
+            who = r.account_id if r.kind == "account" else owner
+            facts[(r.kind, r.address, str(who))] += 1
+        for h in self.conn.execute(
+            select(
+                holder_periods.c.kind,
+                holder_periods.c.subuser_id,
+                holder_periods.c.account_id,
+                holder_periods.c.value,
+            ).where(holder_periods.c.ended_at.is_(None))
+        ):
+            holder = h.account_id if h.kind == "registered" else h.subuser_id
+            facts[(h.kind, str(holder), h.value)] += 1
+        return facts
+
+    def live_facts(self) -> Counter[tuple[str, ...]]:
+        """The same facts read from the live tables."""
+        facts: Counter[tuple[str, ...]] = Counter()
+        ip = ip_addresses
+        for r in self.conn.execute(
+            select(ip.c.address, ip.c.account_id).where(ip.c.account_id.is_not(None))
+        ):
+            facts[("account", r.address, str(r.account_id))] += 1
+        for table, column, kind in (
+            (holdings, holdings.c.subuser_id, "holding"),
+            (pool_members, pool_members.c.pool_id, "pool"),
+        ):
+            for r in self.conn.execute(
+                select(ip.c.address, column.label("who")).join(ip, ip.c.id == table.c.ip_id)
+            ):
+                facts[(kind, r.address, str(r.who))] += 1
+        for r in self.conn.execute(select(subusers.c.id, subusers.c.active)):
+            facts[("state", str(r.id), "active" if r.active else "inactive")] += 1
+        domains = sending_domains
+        for r in self.conn.execute(
+            select(subusers.c.id, domains.c.mail_domain).join(
+                domains, domains.c.id == subusers.c.sending_domain_id
+            )
+        ):
+            facts[("domain", str(r.id), r.mail_domain)] += 1
+        for r in self.conn.execute(select(domains.c.account_id, domains.c.mail_domain)):
+            facts[("registered", str(r.account_id), r.mail_domain)] += 1
+        return facts
