@@ -78,13 +78,14 @@ def test_0006_opens_the_periods_of_existing_data(tmp_path: Path) -> None:
             "SELECT kind, account, subuser, started_at, ended_at FROM ip_periods ORDER BY id"
         ).all()
         holders = conn.exec_driver_sql(
-            "SELECT kind, subuser, value, started_at FROM holder_periods"
+            "SELECT kind, subuser, value, started_at FROM holder_periods ORDER BY kind"
         ).all()
     assert [tuple(r) for r in ips] == [
         ("account", "acme", None, "2026-01-03 00:00:00.000000", None),
         ("holding", "acme", "alice", "2026-01-04 00:00:00.000000", None),
     ]
     assert [tuple(r) for r in holders] == [
-        ("state", "alice", "inactive", "2026-01-04 00:00:00.000000")
+        ("filled", "alice", "yes", "2026-01-04 00:00:00.000000"),
+        ("state", "alice", "inactive", "2026-01-04 00:00:00.000000"),
     ]
     db.dispose()

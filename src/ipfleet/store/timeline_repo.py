@@ -40,6 +40,17 @@ def _overlaps(table: Any, since: datetime | None, until: datetime | None) -> Col
     return and_(True, *parts)
 
 
+def _filled(at: datetime) -> Any:
+    """Whether the subuser of the outer ``holder_periods`` row held any IP at ``at`` (its
+    'filled' period: one lookup by subuser, however many IPs its set had)."""
+    filled = holder_periods.alias("filled")
+    return exists().where(
+        filled.c.kind == "filled",
+        filled.c.subuser_id == holder_periods.c.subuser_id,
+        _covers(filled, at),
+    )
+
+
 def _period(row: Any) -> Period:
     return Period(
         kind=row.kind,
@@ -116,6 +127,7 @@ class TimelineRepo:
         holding = and_(
             held.c.kind == "holding",
             held.c.subuser_id == holder_periods.c.subuser_id,
+            held.c.address == address,
             _covers(held, at),
         )
         domain = holder_periods.alias("domain")
@@ -133,8 +145,8 @@ class TimelineRepo:
             select(
                 holder_periods.c.subuser,
                 holder_periods.c.value,
-                exists().where(holding, held.c.address == address).label("explicit"),
-                exists().where(holding).label("holds_any"),
+                exists().where(holding).label("explicit"),
+                _filled(at).label("holds_any"),
                 attached.label("mail_domain"),
             )
             .where(
@@ -171,17 +183,10 @@ class TimelineRepo:
 
     def senders_all_at(self, account_id: int, at: datetime) -> list[Sender]:
         """Every subuser of the account at ``at`` (explicit: it held any IP then)."""
-        held = ip_periods.alias("held")
         stmt = select(
             holder_periods.c.subuser,
             holder_periods.c.value,
-            exists()
-            .where(
-                held.c.kind == "holding",
-                held.c.subuser_id == holder_periods.c.subuser_id,
-                _covers(held, at),
-            )
-            .label("holds_any"),
+            _filled(at).label("holds_any"),
         ).where(
             holder_periods.c.kind == "state",
             holder_periods.c.account_id == account_id,
@@ -257,6 +262,8 @@ class TimelineRepo:
             )
         ):
             facts[("domain", str(r.id), r.mail_domain)] += 1
+        for filled_id in self.conn.scalars(select(holdings.c.subuser_id).distinct()):
+            facts[("filled", str(filled_id), "yes")] += 1
         for r in self.conn.execute(select(domains.c.account_id, domains.c.mail_domain)):
             facts[("registered", str(r.account_id), r.mail_domain)] += 1
         return facts

@@ -45,6 +45,18 @@ INSERT INTO ip_periods (kind, ip_id, address, sort_key, account_id, account,
 SELECT 'holding', i.id, i.address, i.sort_key, a.id, a.username, s.id, s.username, {now}
 FROM ip_addresses i, subusers s, accounts a
 WHERE i.id = {row}.ip_id AND s.id = {row}.subuser_id AND a.id = {row}.account_id"""
+# 'filled': the subuser's set is not empty (while it is empty, the subuser may send from
+# every IP of its account). Opened by the first holding, closed with the last.
+OPEN_FILLED = """
+INSERT INTO holder_periods (kind, subuser_id, subuser, account_id, account, value, started_at)
+SELECT 'filled', s.id, s.username, a.id, a.username, 'yes', {now}
+FROM subusers s, accounts a
+WHERE s.id = {row}.subuser_id AND a.id = {row}.account_id AND NOT EXISTS (
+    SELECT 1 FROM holdings h WHERE h.subuser_id = {row}.subuser_id AND h.ip_id <> {row}.ip_id)"""
+CLOSE_FILLED = """
+UPDATE holder_periods SET ended_at = {now}
+WHERE ended_at IS NULL AND kind = 'filled' AND subuser_id = OLD.subuser_id
+AND NOT EXISTS (SELECT 1 FROM holdings h WHERE h.subuser_id = OLD.subuser_id)"""
 OPEN_POOL = """
 INSERT INTO ip_periods (kind, ip_id, address, sort_key, account_id, account,
                         pool_id, pool, started_at)
@@ -87,7 +99,13 @@ def _events(now: str) -> dict[str, list[tuple[str, str, str]]]:
             ("AFTER DELETE", "", _close("ip_periods", f"ip_id = {old}.id", now)),
         ],
         "holdings": [
-            ("AFTER INSERT", "", OPEN_HOLDING.format(row=new, now=now)),
+            (
+                "AFTER INSERT",
+                "",
+                OPEN_HOLDING.format(row=new, now=now)
+                + ";\n"
+                + OPEN_FILLED.format(row=new, now=now),
+            ),
             (
                 "AFTER DELETE",
                 "",
@@ -95,7 +113,9 @@ def _events(now: str) -> dict[str, list[tuple[str, str, str]]]:
                     "ip_periods",
                     "kind = 'holding' AND ip_id = OLD.ip_id AND subuser_id = OLD.subuser_id",
                     now,
-                ),
+                )
+                + ";\n"
+                + CLOSE_FILLED.format(now=now),
             ),
         ],
         "pool_members": [
@@ -270,6 +290,14 @@ def _open_existing_periods() -> None:
         " CASE WHEN s.active THEN 'active' ELSE 'inactive' END,"
         f" {_last_logged('subuser', 's.username', 's.created_at')}"
         " FROM subusers s JOIN accounts a ON a.id = s.account_id"
+    )
+    bind.exec_driver_sql(
+        "INSERT INTO holder_periods (kind, subuser_id, subuser, account_id, account, value,"
+        " started_at)"
+        " SELECT 'filled', s.id, s.username, a.id, a.username, 'yes',"
+        f" {_last_logged('subuser', 's.username', 's.created_at')}"
+        " FROM subusers s JOIN accounts a ON a.id = s.account_id"
+        " WHERE EXISTS (SELECT 1 FROM holdings h WHERE h.subuser_id = s.id)"
     )
     bind.exec_driver_sql(
         "INSERT INTO holder_periods (kind, account_id, account, value, started_at)"
