@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips_by_name
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     check,
     empty_forms,
@@ -17,7 +18,7 @@ from tests.support.v2_bodies import (
     object_error_xml,
     xml_doc,
 )
-from tests.support.world import (
+from tests.support.v2_world import (
     A_ALL,
     A_AVAILABLE,
     A_FREE,
@@ -27,7 +28,6 @@ from tests.support.world import (
     SEEDER,
     A,
     C,
-    Client,
     World,
 )
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ipfleet.services.keys import create_key, revoke_key
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     CREDENTIALS_JSON,
     CREDENTIALS_XML,
@@ -24,7 +25,7 @@ from tests.support.v2_bodies import (
     object_error_json,
     xml_doc,
 )
-from tests.support.world import SEEDER, A, B, Client, World
+from tests.support.v2_world import SEEDER, A, B, World
 
 IP = "/apiv2/customer.ip"
 SENDIP = "/apiv2/customer.sendip"
