@@ -15,6 +15,7 @@ from ipfleet.cli.output import exit_code, fail
 from ipfleet.cli.sending import explain, whitelabel_app
 from ipfleet.cli.server import db_app, demo, serve
 from ipfleet.cli.subusers import subuser_app
+from ipfleet.cli.timeline import ip_history, who
 from ipfleet.domain.errors import IpfleetError
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ account_app.command("set-quota")(set_quota)
 account_app.command("set-price")(set_price)
 account_app.command("take")(take)
 account_app.command("release")(release)
+ip_app.command("history")(ip_history)
+app.command("who")(who)
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("explain")(explain)

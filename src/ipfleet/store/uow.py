@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, bindparam, event, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -38,6 +38,7 @@ from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
 from ipfleet.store.routing_repo import RoutingRepo
 from ipfleet.store.subuser_repo import SubuserRepo
+from ipfleet.store.tables import write_clock
 
 T = TypeVar("T")
 
@@ -68,6 +69,10 @@ class UnloggedWrite(RuntimeError):
     """A write changed rows but recorded no change-log row: a bug in the service."""
 
 
+_SET_SQLITE_CLOCK = update(write_clock).where(write_clock.c.id == 1).values(at=bindparam("at"))
+# Transaction-local: the setting is gone when the write commits or rolls back.
+_SET_POSTGRES_CLOCK = text("SELECT set_config('ipfleet.now', :at, true)")
+
 #: Where the write unit of the transaction running on a connection is kept while it runs.
 _UNIT = "ipfleet_write_unit"
 
@@ -78,6 +83,8 @@ class WriteUnit(UnitOfWork):
     def __init__(self, conn: Connection, actor: Actor) -> None:
         super().__init__(conn)
         self.actor = actor
+        # One instant for the whole write: its change-log rows and its timeline periods.
+        self.at = datetime.now(UTC)
         self.changed_rows = 0  # rows changed by the service's own statements
         self.records = 0
         self._touched: set[int] = set()
@@ -109,7 +116,7 @@ class WriteUnit(UnitOfWork):
         self._bookkeeping = True
         try:
             self.log.write(
-                at=datetime.now(UTC),
+                at=self.at,
                 actor=self.actor.name,
                 request_id=self.actor.request_id,
                 account_id=account_id,
@@ -121,6 +128,17 @@ class WriteUnit(UnitOfWork):
         finally:
             self._bookkeeping = False
         self.records += 1
+
+    def start_clock(self) -> None:
+        """Tell the timeline's triggers the time of this write (migration 0006)."""
+        self._bookkeeping = True
+        try:
+            if self.conn.dialect.name == "sqlite":
+                self.conn.execute(_SET_SQLITE_CLOCK, {"at": self.at})
+            else:
+                self.conn.execute(_SET_POSTGRES_CLOCK, {"at": self.at.isoformat()})
+        finally:
+            self._bookkeeping = False
 
     def saw_statement(self, context: DefaultExecutionContext, rowcount: int) -> None:
         """Count a statement's changed rows (called for every statement on the connection)."""
@@ -154,6 +172,7 @@ def _in_write_unit(
     unit = WriteUnit(conn, actor)
     conn.info[_UNIT] = unit
     try:
+        unit.start_clock()
         if account is not None:
             unit.touch(account.id)
         result = work(unit)
