@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ipfleet.cli.context import cli_actor, open_db
+from ipfleet.cli.context import cli_actor, open_account, open_db
 from ipfleet.cli.output import emit_json, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
@@ -27,9 +27,8 @@ def ip_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Put addresses on an account, all or nothing; a range adds its host addresses."""
-    result = ip_svc.add_ips(
-        open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit
-    )
+    db, acc = open_account(account)
+    result = ip_svc.add_ips(db, account=acc, specs=specs, actor=cli_actor(), limit=limit)
     if as_json:
         emit_json({"account": account, "added": result.added, "already": result.already})
     else:
@@ -49,8 +48,9 @@ def ip_remove(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove addresses from an account (and from ipfleet), all or nothing."""
+    db, acc = open_account(account)
     removed = ip_svc.remove_ips(
-        open_db(), username=account, addresses=addresses, release=release, actor=cli_actor()
+        db, account=acc, addresses=addresses, release=release, actor=cli_actor()
     )
     if as_json:
         emit_json({"account": account, "removed": removed})
@@ -65,7 +65,8 @@ def ip_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List an account's addresses in one state, in numeric order."""
-    ips = ip_svc.list_ip_hostnames(open_db(), username=account, state=state)
+    db, acc = open_account(account)
+    ips = ip_svc.list_ip_hostnames(db, account=acc, state=state)
     if as_json:
         emit_json([{"ip": ip, "hostname": host} for ip, host in ips])
     else:

@@ -1,4 +1,5 @@
-"""An account's IP addresses: list by state, add (addresses and ranges), remove."""
+"""An account's IP addresses: list by state, add (addresses and ranges), and leave the
+account (removed from ipfleet, or returned to the inventory) with nothing of it left on them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
 from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import require_account
-from ipfleet.services.common import now
+from ipfleet.services.common import now, utc_iso
 from ipfleet.services.names import storable
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
@@ -70,8 +70,6 @@ def _change_known_ip(
         row = uow.ips.find([text]).get(text)
         if row is None:
             raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
-        if row.account_id is not None:
-            uow.touch(row.account_id)
         apply(uow, row.id)
         uow.record(
             account_id=row.account_id,
@@ -109,20 +107,15 @@ def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Act
     return name
 
 
-def list_ips_by_name(db: Database, *, username: str, state: IpState) -> list[str]:
-    """As ``list_ips``, for an account named by the operator."""
-    return db.read(lambda uow: uow.ips.list_state(require_account(uow, username).id, state))
-
-
 def list_ip_hostnames(
-    db: Database, *, username: str, state: IpState
+    db: Database, *, account: Account, state: IpState
 ) -> list[tuple[str, str | None]]:
     """(address, hostname) of an account's addresses in ``state``, in numeric order."""
-    return db.read(lambda uow: uow.ips.hostnames(require_account(uow, username).id, state))
+    return db.read(lambda uow: uow.ips.hostnames(account.id, state))
 
 
 def add_ips(
-    db: Database, *, username: str, specs: Sequence[str], actor: Actor, limit: int | None = None
+    db: Database, *, account: Account, specs: Sequence[str], actor: Actor, limit: int | None = None
 ) -> AddResult:
     """Put addresses and CIDR ranges on the account, all or nothing.
 
@@ -133,8 +126,6 @@ def add_ips(
     texts = [canonical(a) for a in addresses]
 
     def work(uow: WriteUnit) -> AddResult:
-        account = require_account(uow, username)
-        uow.touch(account.id)
         found = uow.ips.find(texts)
         elsewhere = [
             t for t in texts if t in found and found[t].account_id not in (None, account.id)
@@ -169,16 +160,17 @@ def add_ips(
             )
         return AddResult(added=added, already=already)
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
 
 
-def take_off_account(
-    uow: WriteUnit, account_name: str, texts: list[str], release: bool, actor: Actor
-) -> tuple[Account, list[int]]:
-    """Ready the account's addresses to leave it: every one must be the account's; held
-    ones only with ``release``, which drops (and logs) the holdings; pools are left."""
-    account = require_account(uow, account_name)
-    uow.touch(account.id)
+def _leave_account(uow: WriteUnit, account: Account, texts: list[str], release: bool) -> list[int]:
+    """Ready the account's addresses to leave it, leaving nothing of the account on them.
+
+    Every one must be the account's. Held ones only with ``release``, which drops the
+    holdings; each pool membership is dropped, and the host name, whitelabel flag and
+    warmup are cleared — each with change-log rows of its own, so the next holder of the
+    address inherits nothing and the log says when each thing ended.
+    """
     found = uow.ips.find(texts)
     missing = [t for t in texts if t not in found or found[t].account_id != account.id]
     if missing:
@@ -195,12 +187,31 @@ def take_off_account(
             subject=f"account:{account.username}",
             before={"holdings": [[a, u] for a, u in holders]},
         )
+    for pool, address in uow.pools.memberships(ids):
+        uow.record(
+            account_id=account.id,
+            action="pool.remove_ip",
+            subject=f"pool:{pool}",
+            before={"ip": address},
+        )
     uow.ips.leave_pools(ids)
-    return account, ids
+    for identity in uow.ips.identities(ids):
+        uow.record(
+            account_id=account.id,
+            action="ip.clear_identity",
+            subject=f"ip:{identity['address']}",
+            before={
+                "hostname": identity["hostname"],
+                "whitelabeled": identity["whitelabeled"],
+                "warmup_started_at": utc_iso(identity["warmup_started_at"]),
+            },
+        )
+    uow.ips.clear_identity(ids)
+    return ids
 
 
 def remove_ips(
-    db: Database, *, username: str, addresses: Sequence[str], release: bool, actor: Actor
+    db: Database, *, account: Account, addresses: Sequence[str], release: bool, actor: Actor
 ) -> list[str]:
     """Take addresses off the account and out of ipfleet, all or nothing.
 
@@ -209,7 +220,7 @@ def remove_ips(
     texts = parse_all(addresses)
 
     def work(uow: WriteUnit) -> list[str]:
-        account, ids = take_off_account(uow, username, texts, release, actor)
+        ids = _leave_account(uow, account, texts, release)
         uow.ips.delete(ids)
         removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
         uow.record(
@@ -220,4 +231,24 @@ def remove_ips(
         )
         return removed
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
+
+
+def release_ips(
+    db: Database, *, account: Account, addresses: Sequence[str], force: bool, actor: Actor
+) -> list[str]:
+    """Return the account's IPs to the inventory, wiped; held ones only with ``force``."""
+    texts = parse_all(addresses)
+
+    def work(uow: WriteUnit) -> list[str]:
+        ids = _leave_account(uow, account, texts, force)
+        uow.ips.assign(ids, None, None)
+        uow.record(
+            account_id=account.id,
+            action="ip.return",
+            subject=f"account:{account.username}",
+            before={"addresses": texts},
+        )
+        return texts
+
+    return db.write(work, actor=actor, account=account)

@@ -60,3 +60,9 @@ def check_profile(values: Mapping[str, str]) -> dict[str, str]:
     if problems:
         raise InvalidValue(problems[0], problems)
     return dict(values)
+
+
+def check_quota(quota: int | None) -> None:
+    """Refuse a negative IP quota (None is unlimited)."""
+    if quota is not None and quota < 0:
+        raise InvalidValue("The quota must be zero or more")

@@ -35,7 +35,6 @@ def update_profile(
         raise InvalidValue("Email is required")
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = uow.subusers.profile(sub.id)
         if fields:
@@ -48,7 +47,7 @@ def update_profile(
             after=fields,
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def set_password(
@@ -58,7 +57,6 @@ def set_password(
     hashed = hash_password(check_password_rules(password))
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         uow.subusers.update(sub.id, {"password_hash": hashed})
         uow.record(
@@ -67,7 +65,7 @@ def set_password(
             subject=f"subuser:{username}",
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def check_password(db: Database, *, account: Account, username: str, password: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, bindparam, event, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -36,6 +36,7 @@ from ipfleet.store.pool_repo import PoolRepo
 from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
 from ipfleet.store.subuser_repo import SubuserRepo
+from ipfleet.store.tables import accounts
 
 T = TypeVar("T")
 
@@ -64,6 +65,13 @@ class UnloggedWrite(RuntimeError):
     """A write changed rows but recorded no change-log row: a bug in the service."""
 
 
+# Built once: it runs in every write (constructing it per call showed in the profile).
+_BUMP = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("account_id"))
+    .values(data_version=accounts.c.data_version + 1)
+)
+
 #: Where the write unit of the transaction running on a connection is kept while it runs.
 _UNIT = "ipfleet_write_unit"
 
@@ -79,14 +87,15 @@ class WriteUnit(UnitOfWork):
         self._touched: set[int] = set()
         self._bookkeeping = False
 
-    def touch(self, account_id: int) -> None:
-        """Bump the account's data version, once per transaction."""
+    def _bump(self, account_id: int) -> None:
+        """Bump the account's data version, once per transaction; on PostgreSQL this also
+        locks the account row, which serialises the writers of one account."""
         if account_id in self._touched:
             return
         self._touched.add(account_id)
         self._bookkeeping = True
         try:
-            self.accounts.bump(account_id)
+            self.conn.execute(_BUMP, {"account_id": account_id})
         finally:
             self._bookkeeping = False
 
@@ -101,7 +110,7 @@ class WriteUnit(UnitOfWork):
     ) -> None:
         """Write one change-log row for this write (and bump the account it names)."""
         if account_id is not None:
-            self.touch(account_id)
+            self._bump(account_id)
         self._bookkeeping = True
         try:
             self.log.write(
@@ -151,7 +160,7 @@ def _in_write_unit(
     conn.info[_UNIT] = unit
     try:
         if account is not None:
-            unit.touch(account.id)
+            unit._bump(account.id)
         result = work(unit)
         unit.check()
         return result

@@ -21,7 +21,7 @@ from ipfleet.domain.errors import (
     UnknownCall,
 )
 from ipfleet.domain.records import Actor
-from ipfleet.services.keys import authenticate
+from ipfleet.services.authentication import authenticate
 from ipfleet.store.uow import Database
 
 Scope = MutableMapping[str, Any]

@@ -70,7 +70,7 @@ async def customer_add(req: V2Request) -> V2Result:
     def write() -> None:
         create_subuser(
             req.db,
-            account_name=req.account.username,
+            account=req.account,
             username=username,
             email=req.params.get("email") or "",
             actor=req.actor,
@@ -87,9 +87,7 @@ async def customer_delete(req: V2Request) -> V2Result:
     require(req, "user")
     user = req.user() or ""
     await to_thread.run_sync(
-        lambda: delete_subuser(
-            req.db, account_name=req.account.username, username=user, actor=req.actor
-        )
+        lambda: delete_subuser(req.db, account=req.account, username=user, actor=req.actor)
     )
     return SUCCESS
 
@@ -135,7 +133,7 @@ async def _set_active(req: V2Request, active: bool) -> V2Result:
     def write() -> None:
         set_subuser_active(
             req.db,
-            account_name=req.account.username,
+            account=req.account,
             username=user,
             active=active,
             actor=req.actor,
