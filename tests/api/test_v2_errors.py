@@ -24,6 +24,7 @@ from v2_expect import (
 )
 from v2_world import SEEDER, A, B, Client, World
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.keys import create_key, revoke_key
 
 IP = "/apiv2/customer.ip"
@@ -77,10 +78,14 @@ def test_credential_errors_are_all_identical(
     # The same requests with right credentials work (so the cases above failed on those).
     check(default.get(f"{SENDIP}.json", params={**calls[2][1], **world.auth()}), SUCCESS_JSON)
     # A key revoked after it was used stops working at once.
-    info, key = create_key(world.db, username=A, name="short-lived", actor=SEEDER)
+    info, key = create_key(
+        world.db, account=get_account(world.db, username=A), name="short-lived", actor=SEEDER
+    )
     params = {**calls[0][1], "api_user": A, "api_key": key}
     assert default.get(f"{IP}.json", params=params).content.startswith(b'[{"ip":')
-    revoke_key(world.db, username=A, key_id=info.key_id, actor=SEEDER)
+    revoke_key(
+        world.db, account=get_account(world.db, username=A), key_id=info.key_id, actor=SEEDER
+    )
     check(default.get(f"{IP}.json", params=params), CREDENTIALS_JSON)
 
 

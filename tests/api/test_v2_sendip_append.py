@@ -19,8 +19,9 @@ from v2_expect import (
 )
 from v2_world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, SEEDER, A, B, Client, World
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import subuser_ips_by_name
+from ipfleet.services.subusers import subuser_ips
 
 URL = "/apiv2/customer.sendip"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -49,7 +50,7 @@ def ip_state(client: Client, world: World, state: str) -> list[str]:
 
 def held(world: World, user: str, account: str = A) -> list[str]:
     """The subuser's set as the service reads it from the database."""
-    return subuser_ips_by_name(world.db, account_name=account, username=user)
+    return subuser_ips(world.db, account=get_account(world.db, username=account), username=user)
 
 
 def test_specify_replaces_the_set(client: Client, world: World) -> None:
@@ -127,7 +128,7 @@ def test_set_none_and_set_all(client: Client, world: World) -> None:
     check(append(client, world, "dave", "all"), SUCCESS_JSON)
     assert listed(client, world, "dave") == A_ALL
     assert ip_state(client, world, "free") == []
-    add_ips(world.db, username=A, specs=["192.0.2.50"], actor=SEEDER)
+    add_ips(world.db, account=get_account(world.db, username=A), specs=["192.0.2.50"], actor=SEEDER)
     assert listed(client, world, "dave") == A_ALL  # the new address was not on the account then
     assert ip_state(client, world, "free") == ["192.0.2.50"]
     check(append(client, world, "carol", "all", fmt="xml"), SUCCESS_XML)

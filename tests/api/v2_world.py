@@ -24,15 +24,15 @@ import httpx
 from ipfleet.api.app import IpfleetApp
 from ipfleet.domain.records import Actor
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips, list_ips_by_name
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.ips import add_ips, list_ips
 from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
     list_subusers,
     set_subuser_active,
-    set_subuser_ips_by_name,
+    set_subuser_ips,
 )
 from ipfleet.store.uow import Database
 
@@ -101,11 +101,14 @@ class World:
         """Everything a v2 write could change, read through the services."""
         out: dict[str, Any] = {}
         for account in (A, B, C):
-            subs = list_subusers(self.db, account_name=account)
+            subs = list_subusers(self.db, account=get_account(self.db, username=account))
             out[account] = {
                 "subusers": {v.subuser.username: (v.subuser.active, v.ips) for v in subs},
                 "states": {
-                    s.value: list_ips_by_name(self.db, username=account, state=s) for s in IpState
+                    s.value: list_ips(
+                        self.db, account=get_account(self.db, username=account), state=s
+                    )
+                    for s in IpState
                 },
             }
         out["log"] = self.db.read(lambda uow: len(uow.log.entries()))
@@ -121,17 +124,28 @@ def seed_account(
 ) -> str:
     _account, key = create_account(db, username=name, outbound_cluster=cluster, actor=SEEDER)
     if ips:
-        add_ips(db, username=name, specs=ips, actor=SEEDER)
+        add_ips(db, account=get_account(db, username=name), specs=ips, actor=SEEDER)
     for sub, (active, held) in subusers.items():
         create_subuser(
-            db, account_name=name, username=sub, email=f"{uuid.uuid4().hex}@x.test", actor=SEEDER
+            db,
+            account=get_account(db, username=name),
+            username=sub,
+            email=f"{uuid.uuid4().hex}@x.test",
+            actor=SEEDER,
         )
         if held:
-            set_subuser_ips_by_name(
-                db, account_name=name, username=sub, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
+            set_subuser_ips(
+                db,
+                account=get_account(db, username=name),
+                username=sub,
+                mode=SetMode.SPECIFY,
+                ips=held,
+                actor=SEEDER,
             )
         if not active:
-            set_subuser_active(db, account_name=name, username=sub, active=False, actor=SEEDER)
+            set_subuser_active(
+                db, account=get_account(db, username=name), username=sub, active=False, actor=SEEDER
+            )
     return key
 
 
@@ -141,8 +155,8 @@ def seed_world(db: Database) -> World:
     w.keys[A] = seed_account(db, A, None, A_IPS, A_SUBUSERS)
     w.keys[B] = seed_account(db, B, B_CLUSTER, B_IPS, B_SUBUSERS)
     w.keys[C] = seed_account(db, C, None, [], {})
-    info, revoked = create_key(db, username=A, name="old", actor=SEEDER)
-    revoke_key(db, username=A, key_id=info.key_id, actor=SEEDER)
+    info, revoked = create_key(db, account=get_account(db, username=A), name="old", actor=SEEDER)
+    revoke_key(db, account=get_account(db, username=A), key_id=info.key_id, actor=SEEDER)
     w.revoked_key = revoked
     return w
 

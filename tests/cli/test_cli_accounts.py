@@ -8,7 +8,7 @@ import pytest
 from clitool import Ipfleet
 
 from ipfleet.domain.errors import BadCredentials
-from ipfleet.services.keys import authenticate
+from ipfleet.services.authentication import authenticate
 from ipfleet.store.uow import Database
 
 SG_KEY = re.compile(r"SG\.([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}")

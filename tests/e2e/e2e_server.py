@@ -15,14 +15,9 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
 
 IPFLEET = Path(sys.executable).parent / "ipfleet"
@@ -51,25 +46,35 @@ def seed(db_url: str) -> tuple[str, str]:
     db = Database(db_url)
     try:
         _a, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=SEEDER)
-        add_ips(db, username=ACCOUNT, specs=ACME_IPS, actor=SEEDER)
+        add_ips(db, account=get_account(db, username=ACCOUNT), specs=ACME_IPS, actor=SEEDER)
         for name, held in (("alice", ["192.0.2.10"]), ("bob", ["192.0.2.11"]), ("carol", [])):
             create_subuser(
-                db, account_name=ACCOUNT, username=name, email=f"{name}@x.test", actor=SEEDER
+                db,
+                account=get_account(db, username=ACCOUNT),
+                username=name,
+                email=f"{name}@x.test",
+                actor=SEEDER,
             )
             if held:
-                set_subuser_ips_by_name(
+                set_subuser_ips(
                     db,
-                    account_name=ACCOUNT,
+                    account=get_account(db, username=ACCOUNT),
                     username=name,
                     mode=SetMode.SPECIFY,
                     ips=held,
                     actor=SEEDER,
                 )
-        set_subuser_active(db, account_name=ACCOUNT, username="bob", active=False, actor=SEEDER)
+        set_subuser_active(
+            db,
+            account=get_account(db, username=ACCOUNT),
+            username="bob",
+            active=False,
+            actor=SEEDER,
+        )
         _o, other_key = create_account(
             db, username=OTHER, outbound_cluster="globex-mta", actor=SEEDER
         )
-        add_ips(db, username=OTHER, specs=GLOBEX_IPS, actor=SEEDER)
+        add_ips(db, account=get_account(db, username=OTHER), specs=GLOBEX_IPS, actor=SEEDER)
         return key, other_key
     finally:
         db.dispose()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
@@ -69,7 +69,12 @@ def post_fields(
 @pytest.fixture
 def credentials(db: Database) -> list[tuple[str, str]]:
     _account, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=ACTOR)
-    add_ips(db, username=ACCOUNT, specs=["2001:db8::1", "192.0.2.10", "192.0.2.9"], actor=ACTOR)
+    add_ips(
+        db,
+        account=get_account(db, username=ACCOUNT),
+        specs=["2001:db8::1", "192.0.2.10", "192.0.2.9"],
+        actor=ACTOR,
+    )
     return [("api_user", ACCOUNT), ("api_key", key)]
 
 
@@ -198,7 +203,7 @@ def test_client_flow_json_then_xml(
     # What the server wrote is in the database.
     held = {
         v.subuser.username: (v.subuser.active, v.ips)
-        for v in list_subusers(db, account_name=ACCOUNT)
+        for v in list_subusers(db, account=get_account(db, username=ACCOUNT))
     }
     assert held == {
         "alice": (True, ["192.0.2.10", "2001:db8::1"]),

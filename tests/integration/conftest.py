@@ -23,10 +23,12 @@ def make_account(db: Database) -> Callable[..., Made]:
     """Create an account (unique name unless given) and return it with its key."""
     counter = itertools.count(1)
 
-    def make(name: str | None = None, outbound_cluster: str | None = None) -> Made:
+    def make(
+        name: str | None = None, outbound_cluster: str | None = None, ip_quota: int | None = 0
+    ) -> Made:
         username = name or f"acct{next(counter)}"
         account, key = create_account(
-            db, username=username, outbound_cluster=outbound_cluster, actor=ACTOR
+            db, username=username, outbound_cluster=outbound_cluster, ip_quota=ip_quota, actor=ACTOR
         )
         return Made(account, key)
 

@@ -13,12 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips, remove_ips
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database, UnloggedWrite, WriteUnit
 
 MakeAccount = Callable[..., Made]
@@ -27,11 +22,18 @@ MakeAccount = Callable[..., Made]
 @pytest.fixture
 def seeded(db: Database, make_account: MakeAccount) -> Made:
     made = make_account("acme")
-    add_ips(db, username="acme", specs=["192.0.2.1", "192.0.2.2", "192.0.2.3"], actor=ACTOR)
-    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+    add_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
+        specs=["192.0.2.1", "192.0.2.2", "192.0.2.3"],
+        actor=ACTOR,
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=ACTOR
+    )
+    set_subuser_ips(
+        db,
+        account=get_account(db, username="acme"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.1"],
@@ -44,36 +46,58 @@ WRITES: dict[str, Callable[[Database, Made], Any]] = {
     "create_account": lambda db, _m: create_account(
         db, username="newco", outbound_cluster=None, actor=ACTOR
     ),
-    "create_key": lambda db, _m: create_key(db, username="acme", name="k", actor=ACTOR),
-    "revoke_key": lambda db, m: revoke_key(
-        db, username="acme", key_id=m.api_key.split(".")[1], actor=ACTOR
+    "create_key": lambda db, _m: create_key(
+        db, account=get_account(db, username="acme"), name="k", actor=ACTOR
     ),
-    "add_ips": lambda db, _m: add_ips(db, username="acme", specs=["192.0.2.9"], actor=ACTOR),
+    "revoke_key": lambda db, m: revoke_key(
+        db, account=get_account(db, username="acme"), key_id=m.api_key.split(".")[1], actor=ACTOR
+    ),
+    "add_ips": lambda db, _m: add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.9"], actor=ACTOR
+    ),
     "remove_ips": lambda db, _m: remove_ips(
-        db, username="acme", addresses=["192.0.2.3"], release=False, actor=ACTOR
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["192.0.2.3"],
+        release=False,
+        actor=ACTOR,
     ),
     "remove_ips_release": lambda db, _m: remove_ips(
-        db, username="acme", addresses=["192.0.2.1"], release=True, actor=ACTOR
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["192.0.2.1"],
+        release=True,
+        actor=ACTOR,
     ),
     "create_subuser": lambda db, _m: create_subuser(
-        db, account_name="acme", username="bob", email="", actor=ACTOR
+        db, account=get_account(db, username="acme"), username="bob", email="", actor=ACTOR
     ),
     "deactivate": lambda db, _m: set_subuser_active(
-        db, account_name="acme", username="alice", active=False, actor=ACTOR
+        db, account=get_account(db, username="acme"), username="alice", active=False, actor=ACTOR
     ),
-    "set_ips_specify": lambda db, _m: set_subuser_ips_by_name(
+    "set_ips_specify": lambda db, _m: set_subuser_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.2"],
         actor=ACTOR,
     ),
-    "set_ips_all": lambda db, _m: set_subuser_ips_by_name(
-        db, account_name="acme", username="alice", mode=SetMode.ALL, ips=[], actor=ACTOR
+    "set_ips_all": lambda db, _m: set_subuser_ips(
+        db,
+        account=get_account(db, username="acme"),
+        username="alice",
+        mode=SetMode.ALL,
+        ips=[],
+        actor=ACTOR,
     ),
-    "set_ips_none": lambda db, _m: set_subuser_ips_by_name(
-        db, account_name="acme", username="alice", mode=SetMode.NONE, ips=[], actor=ACTOR
+    "set_ips_none": lambda db, _m: set_subuser_ips(
+        db,
+        account=get_account(db, username="acme"),
+        username="alice",
+        mode=SetMode.NONE,
+        ips=[],
+        actor=ACTOR,
     ),
 }
 

@@ -17,12 +17,7 @@ from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import add_ips, set_hostname
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
 
 SEEDER = Actor(name="tests:reliability", request_id="seed")
@@ -79,17 +74,29 @@ class World:
 
 def _tenant(db: Database, name: str, ips: list[str], subs: dict[str, tuple]) -> Tenant:  # type: ignore[type-arg]
     account, key = create_account(db, username=name, outbound_cluster=None, actor=SEEDER)
-    add_ips(db, username=name, specs=ips, actor=SEEDER)
+    add_ips(db, account=get_account(db, username=name), specs=ips, actor=SEEDER)
     for sub, (active, held, email, profile) in subs.items():
         create_subuser(
-            db, account_name=name, username=sub, email=email, actor=SEEDER, profile=profile
+            db,
+            account=get_account(db, username=name),
+            username=sub,
+            email=email,
+            actor=SEEDER,
+            profile=profile,
         )
         if held:
-            set_subuser_ips_by_name(
-                db, account_name=name, username=sub, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
+            set_subuser_ips(
+                db,
+                account=get_account(db, username=name),
+                username=sub,
+                mode=SetMode.SPECIFY,
+                ips=held,
+                actor=SEEDER,
             )
         if not active:
-            set_subuser_active(db, account_name=name, username=sub, active=False, actor=SEEDER)
+            set_subuser_active(
+                db, account=get_account(db, username=name), username=sub, active=False, actor=SEEDER
+            )
     account = get_account(db, username=name)
     return Tenant(name=name, key=key, account=account, key_ids=[key.split(".")[1]])
 
@@ -99,9 +106,11 @@ def seed(db: Database) -> World:
     add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
     a = _tenant(db, A, A_IPS, A_SUBS)
     b = _tenant(db, B, B_IPS, B_SUBS)
-    second, _ = create_key(db, username=A, name="a-second", actor=SEEDER)
-    old, a.revoked_key = create_key(db, username=A, name="a-old", actor=SEEDER)
-    revoke_key(db, username=A, key_id=old.key_id, actor=SEEDER)
+    second, _ = create_key(db, account=get_account(db, username=A), name="a-second", actor=SEEDER)
+    old, a.revoked_key = create_key(
+        db, account=get_account(db, username=A), name="a-old", actor=SEEDER
+    )
+    revoke_key(db, account=get_account(db, username=A), key_id=old.key_id, actor=SEEDER)
     a.key_ids += [second.key_id, old.key_id]
     profiles.set_password(
         db, account=a.account, username="a-carol", password=PASSWORD, actor=SEEDER

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.services import keys
-from ipfleet.services.acting import authenticate_bearer
+from ipfleet.services.authentication import authenticate_bearer
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
 

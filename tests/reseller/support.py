@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ipfleet.api.app import IpfleetApp
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.store.tables import metadata, subusers
 from ipfleet.store.uow import Database
@@ -41,11 +41,16 @@ class Acct:
         return {"api_user": self.name, "api_key": self.key}
 
 
-def make_account(db: Database, name: str, ips: list[str] | None = None) -> Acct:
-    """An account (through the services), with IPs put on it directly."""
-    _account, key = create_account(db, username=name, outbound_cluster=None, actor=ACTOR)
+def make_account(
+    db: Database, name: str, ips: list[str] | None = None, ip_quota: int | None = None
+) -> Acct:
+    """An account (through the services), with IPs put on it directly; its quota is
+    unlimited unless given (these tests take from the inventory freely)."""
+    _account, key = create_account(
+        db, username=name, outbound_cluster=None, ip_quota=ip_quota, actor=ACTOR
+    )
     if ips:
-        add_ips(db, username=name, specs=ips, actor=ACTOR)
+        add_ips(db, account=get_account(db, username=name), specs=ips, actor=ACTOR)
     return Acct(name, key)
 
 

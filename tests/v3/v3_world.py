@@ -18,17 +18,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, update
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
-from ipfleet.services.inventory import add_to_inventory, set_quota
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import add_ips, set_hostname
 from ipfleet.services.keys import create_key
 from ipfleet.services.pools import add_pool_ip, create_pool
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.quota import set_quota
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.services.warmup import start_warmup
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
@@ -60,23 +56,36 @@ class World:
 
 def _subuser(db: Database, account: str, name: str, ips: list[str], active: bool = True) -> None:
     create_subuser(
-        db, account_name=account, username=name, email=f"{name}@example.com", actor=SEEDER
+        db,
+        account=get_account(db, username=account),
+        username=name,
+        email=f"{name}@example.com",
+        actor=SEEDER,
     )
     if ips:
-        set_subuser_ips_by_name(
-            db, account_name=account, username=name, mode=SetMode.SPECIFY, ips=ips, actor=SEEDER
+        set_subuser_ips(
+            db,
+            account=get_account(db, username=account),
+            username=name,
+            mode=SetMode.SPECIFY,
+            ips=ips,
+            actor=SEEDER,
         )
     if not active:
-        set_subuser_active(db, account_name=account, username=name, active=False, actor=SEEDER)
+        set_subuser_active(
+            db, account=get_account(db, username=account), username=name, active=False, actor=SEEDER
+        )
 
 
 def seed_world(db: Database) -> World:
     """acme, other and the inventory, as the module docstring says."""
     w = World(db=db)
     acme, w.keys[ACME] = create_account(db, username=ACME, outbound_cluster=None, actor=SEEDER)
-    other, w.keys[OTHER] = create_account(db, username=OTHER, outbound_cluster=None, actor=SEEDER)
-    add_ips(db, username=ACME, specs=ACME_IPS, actor=SEEDER)
-    add_ips(db, username=OTHER, specs=["198.51.100.1"], actor=SEEDER)
+    other, w.keys[OTHER] = create_account(
+        db, username=OTHER, outbound_cluster=None, ip_quota=None, actor=SEEDER
+    )
+    add_ips(db, account=get_account(db, username=ACME), specs=ACME_IPS, actor=SEEDER)
+    add_ips(db, account=get_account(db, username=OTHER), specs=["198.51.100.1"], actor=SEEDER)
     set_hostname(db, address="192.0.2.1", hostname=RDNS, actor=SEEDER)
     _subuser(db, ACME, "alice", ["192.0.2.1", "192.0.2.2"])
     _subuser(db, ACME, "bob", [])
@@ -88,8 +97,8 @@ def seed_world(db: Database) -> World:
     add_pool_ip(db, account=other, name="b-pool", address="198.51.100.1", actor=SEEDER)
     start_warmup(db, account=acme, address="192.0.2.4", actor=SEEDER)
     add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
-    set_quota(db, account_name=ACME, quota=QUOTA, actor=SEEDER)
-    info, _key = create_key(db, username=ACME, name="spare", actor=SEEDER)
+    set_quota(db, account=get_account(db, username=ACME), quota=QUOTA, actor=SEEDER)
+    info, _key = create_key(db, account=get_account(db, username=ACME), name="spare", actor=SEEDER)
     w.spare_key_id = info.key_id
 
     def no_service_yet(conn: Connection) -> None:
