@@ -84,3 +84,35 @@ def fail_change_log_writes(db: Database, action: str | None = None) -> None:
                 "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
                 f"FOR EACH ROW {only}EXECUTE FUNCTION refuse_log()"
             )
+
+
+def fail_change_log_from_row(db: Database, count: int) -> None:
+    """Refuse every change-log insert once the log holds ``count`` rows (those of the running
+    transaction included): fault injection at one row of a write, whichever it is."""
+    with db.engine.begin() as conn:
+        if db.sqlite:
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
+                f"WHEN (SELECT count(*) FROM change_log) >= {int(count)} "
+                "BEGIN SELECT RAISE(ABORT, 'change log refused'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN IF (SELECT count(*) FROM change_log) >= {int(count)} THEN "
+                "RAISE EXCEPTION 'change log refused'; END IF; RETURN NEW; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_log()"
+            )
+
+
+def allow_change_log_writes(db: Database) -> None:
+    """Undo ``fail_change_log_writes`` / ``fail_change_log_from_row``."""
+    with db.engine.begin() as conn:
+        if db.sqlite:
+            conn.exec_driver_sql("DROP TRIGGER refuse_log")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER refuse_log ON change_log")
+            conn.exec_driver_sql("DROP FUNCTION refuse_log()")
