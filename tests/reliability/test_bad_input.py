@@ -14,12 +14,10 @@ from rel_inputs import (
     v2_request,
     v3_request,
 )
-from rel_invariants import fingerprint, violations
+from rel_invariants import dump_state, fingerprint, violations
 from rel_registry import BY_KEY, ROUTES, Route
 from rel_shapes import verdict
 from rel_world import B, World
-
-from ipfleet.services.state import dump_state
 
 
 def check(client: InProcess, world: World, route: Route, wire: Wire, before: object) -> object:

@@ -15,11 +15,10 @@ import httpx
 import pytest
 import rel_figures
 from rel_budget import Budget
-from rel_invariants import violations
+from rel_invariants import dump_state, violations
 from rel_load import ACCOUNT, Fleet, Mix, Tally, run_clients, seed_fleet
 from rel_server import Server
 
-from ipfleet.services.state import dump_state
 from ipfleet.store.uow import Database
 
 pytestmark = pytest.mark.e2e

@@ -25,7 +25,7 @@ from rel_shapes import verdict, visible_text
 from rel_world import A, B, World
 
 from ipfleet.domain.replay import State
-from ipfleet.services.state import state_and_log
+from ipfleet.services.log_check import state_and_log
 
 Snapshot = tuple[State, list[dict[str, Any]]]
 

@@ -16,6 +16,7 @@ import rel_figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rel_budget import Budget
+from rel_invariants import dump_state
 
 from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
@@ -25,7 +26,7 @@ from ipfleet.services import ips as _ips_svc
 from ipfleet.services import quota as _quota_svc
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.state import dump_state, state_and_log
+from ipfleet.services.log_check import state_and_log
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
 
@@ -53,7 +54,7 @@ def core_writes(db: Database) -> None:
     )  # from the inventory
     ips.set_hostname(db, address="198.51.100.1", hostname="MTA1.Example.com.", actor=ACTOR)
     ips.set_whitelabeled(db, address="198.51.100.1", on=True, actor=ACTOR)
-    ips.set_whitelabeled(db, address="10.1.0.1", on=True, actor=ACTOR)  # kept when returned
+    ips.set_whitelabeled(db, address="10.1.0.1", on=True, actor=ACTOR)  # wiped when returned
     for name in ("alice", "bob", "carol"):
         subusers.create_subuser(
             db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR

@@ -11,6 +11,7 @@ from ipfleet.cli.accounts import account_app
 from ipfleet.cli.inventory import inventory_app
 from ipfleet.cli.ips import ip_app
 from ipfleet.cli.keys import key_app
+from ipfleet.cli.log import log_app
 from ipfleet.cli.output import exit_code, fail
 from ipfleet.cli.server import db_app, demo, serve
 from ipfleet.cli.subusers import subuser_app
@@ -28,6 +29,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(ip_app, name="ip")
 app.add_typer(subuser_app, name="subuser")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(log_app, name="log")
 app.command("serve")(serve)
 app.command("demo")(demo)
 

@@ -1,7 +1,7 @@
 """Rebuild ipfleet's state from its change log alone (a pure function: no I/O, no clock).
 
 ``replay(entries)`` applies every change-log entry, in order, to an empty installation and
-returns the state in the shape ``services.state.dump_state`` reads from the database::
+returns the state in the shape ``store.state_repo.StateRepo`` reads from the database::
 
     {"accounts": {name: {"outbound_cluster", "ip_quota", "price_per_ip",
                          "keys": {key_id: {"name", "revoked"}}}},
@@ -397,6 +397,17 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "pool.add_ip": _Replay.pool_add_ip,
     "pool.remove_ip": _Replay.pool_remove_ip,
 }
+
+
+def differences(rebuilt: State, stored: State) -> list[str]:
+    """Where two states differ, one sentence each, in a stable order (empty: the same)."""
+    out = []
+    for part in sorted(set(stored) | set(rebuilt)):
+        mine, theirs = rebuilt.get(part, {}), stored.get(part, {})
+        for key in sorted(set(mine) | set(theirs), key=str):
+            if mine.get(key) != theirs.get(key):
+                out.append(f"{part}[{key}]: replay {mine.get(key)} != db {theirs.get(key)}")
+    return out
 
 
 def replay(entries: Iterable[Entry]) -> State:

@@ -35,6 +35,7 @@ from ipfleet.store.ip_detail_repo import IpDetailRepo
 from ipfleet.store.pool_repo import PoolRepo
 from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
+from ipfleet.store.state_repo import StateRepo
 from ipfleet.store.subuser_repo import SubuserRepo
 from ipfleet.store.tables import accounts
 
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.pools = PoolRepo(conn)
         self.ip_details = IpDetailRepo(conn)
         self.quota = QuotaRepo(conn)
+        self.state = StateRepo(conn)
 
 
 class UnloggedWrite(RuntimeError):
