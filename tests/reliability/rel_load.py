@@ -45,7 +45,9 @@ class Fleet:
 def seed_fleet(db: Database) -> Fleet:
     """One account with IPs, subusers holding some of them, pools and a free inventory."""
     add_to_inventory(db, specs=["10.30.0.0/25"], actor=SEEDER)
-    account, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=SEEDER)
+    account, key = create_account(
+        db, username=ACCOUNT, outbound_cluster=None, ip_quota=None, actor=SEEDER
+    )
     add_ips(db, account=get_account(db, username=ACCOUNT), specs=IPS, actor=SEEDER)
     fleet = Fleet(key=key)
     for n, name in enumerate(SUBUSERS):

@@ -13,7 +13,6 @@ from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
 from ipfleet.domain.states import IpState
 from ipfleet.services.common import now, utc_iso
-from ipfleet.services.names import storable
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
@@ -41,8 +40,6 @@ def list_ips(
     db: Database, *, account: Account, state: IpState, needle: str | None = None
 ) -> list[str]:
     """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
-    if needle is not None and not storable(needle):
-        return []
     return db.read(lambda uow: uow.ips.list_state(account.id, state, needle))
 
 
@@ -50,8 +47,6 @@ def list_usage(
     db: Database, *, account: Account, ip_needle: str | None, user_needle: str | None
 ) -> list[tuple[str, str]]:
     """Every (address, subuser) holding on the account, filtered by substrings."""
-    if not all(storable(n) for n in (ip_needle or "", user_needle or "")):
-        return []
     return db.read(lambda uow: uow.subusers.holdings(account.id, ip_needle, user_needle))
 
 

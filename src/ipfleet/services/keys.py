@@ -7,12 +7,12 @@ import re
 import secrets
 
 from ipfleet.domain.errors import (
-    InvalidValue,
     KeyNotFound,
     LastKey,
 )
 from ipfleet.domain.records import Account, Actor, ApiKeyInfo
 from ipfleet.services.common import now
+from ipfleet.services.names import check_label
 from ipfleet.store.uow import Database, WriteUnit
 
 MAX_KEY_NAME = 100
@@ -50,13 +50,7 @@ def add_key_within(uow: WriteUnit, account: Account, name: str) -> str:
 
 def check_key_name(name: str) -> str:
     """Refuse an empty, over-long or unprintable key name."""
-    if not name.strip():
-        raise InvalidValue("API key name is required")
-    if len(name) > MAX_KEY_NAME:
-        raise InvalidValue(f"API key name must be at most {MAX_KEY_NAME} characters")
-    if not name.isprintable():
-        raise InvalidValue("API key name must not contain control characters")
-    return name
+    return check_label(name, "API key name", limit=MAX_KEY_NAME)
 
 
 def create_key(

@@ -13,18 +13,13 @@ from ipfleet.domain.records import Account, Actor
 from ipfleet.services.authentication import Caller
 from ipfleet.services.common import now
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
-from ipfleet.services.names import MAX_NAME
+from ipfleet.services.names import check_label
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 def check_pool_name(name: str) -> str:
     """Refuse a name that is empty, too long, unprintable or not usable as a path segment."""
-    if not name.strip():
-        raise BadPoolName("Pool name is required")
-    if len(name) > MAX_NAME:
-        raise BadPoolName(f"Pool name must be at most {MAX_NAME} characters")
-    if not name.isprintable():
-        raise BadPoolName("Pool name must not contain control characters")
+    check_label(name, "Pool name", error=BadPoolName)
     if "/" in name or name in (".", ".."):
         raise BadPoolName("Pool name must not contain '/' or be '.' or '..'")
     return name

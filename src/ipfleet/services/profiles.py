@@ -7,7 +7,7 @@ from typing import Any
 
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile, storable
+from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
 from ipfleet.store.uow import Database, WriteUnit
@@ -21,8 +21,6 @@ def find_subusers(
 ) -> list[dict[str, Any]]:
     """The account's subusers whose fields contain every given text, by username."""
     filters = {k: v for k, v in contains.items() if k in SEARCHABLE and v}
-    if not all(storable(v) for v in filters.values()):
-        return []  # nothing stored contains NUL
     return db.read(lambda uow: uow.subusers.search(account.id, filters, active))
 
 

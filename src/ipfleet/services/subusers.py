@@ -16,7 +16,7 @@ from ipfleet.domain.errors import (
 )
 from ipfleet.domain.records import Account, Actor, IpRow, Subuser
 from ipfleet.services.common import now
-from ipfleet.services.names import check_name, check_password_rules, check_profile, storable
+from ipfleet.services.names import check_name, check_password_rules, check_profile
 from ipfleet.services.passwords import hash_password
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
@@ -171,7 +171,7 @@ def subuser_ips(
             return held or [row.address for row in uow.ips.on_account(account.id)]
 
         return db.read(work)
-    found = db.hot.subuser_ips(account.id, username) if storable(username) else None
+    found = db.hot.subuser_ips(account.id, username)
     if found is None:
         raise SubuserNotFound
     return found

@@ -33,12 +33,20 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
-    """A case-sensitive substring test on both backends (LIKE folds case on SQLite).
+def storable(text: str) -> bool:
+    """Whether both backends can store and compare ``text``.
 
-    Text holding NUL is never stored, and PostgreSQL cannot even compare it: no match.
+    The store owns this rule: PostgreSQL refuses NUL even in a comparison, and no stored
+    name holds one (names are checked), so every lookup by a text holding NUL finds
+    nothing here, and the layers above need not check.
     """
-    if "\x00" in needle:
+    return "\x00" not in text
+
+
+def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
+    """A case-sensitive substring test on both backends (LIKE folds case on SQLite);
+    a needle that cannot be stored matches nothing."""
+    if not storable(needle):
         return false()
     fn = func.strpos if conn.dialect.name == "postgresql" else func.instr
     result: ColumnElement[bool] = fn(column, needle) > 0
@@ -84,8 +92,8 @@ class AccountRepo:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def by_username(self, username: str) -> Account | None:
-        if "\x00" in username:
-            return None  # never stored; PostgreSQL cannot even compare it
+        if not storable(username):
+            return None
         row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()
         return _account(row) if row else None
 

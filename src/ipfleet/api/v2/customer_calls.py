@@ -10,7 +10,7 @@ from ipfleet.api.v2.errors import V2Failure, bare_form, list_form
 from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
 from ipfleet.domain.errors import InvalidParameter, InvalidValue, SubuserNotFound
 from ipfleet.services import profiles
-from ipfleet.services.names import EDITABLE, MAX_NAME, PROFILE_FIELDS
+from ipfleet.services.names import EDITABLE, PROFILE_FIELDS, too_long
 from ipfleet.services.passwords import MIN_LENGTH
 from ipfleet.services.subusers import create_subuser, delete_subuser, set_subuser_active
 
@@ -60,8 +60,8 @@ async def customer_add(req: V2Request) -> V2Result:
         )
         if not req.params.get(name)
     ]
-    if len(username) > MAX_NAME:
-        problems.append(f"Username must be at most {MAX_NAME} characters")
+    if (problem := too_long(username, "Username")) is not None:
+        problems.append(problem)
     if req.params.get("password") and req.params.get("confirm_password"):
         problems += _password_problems(req)
     if problems:

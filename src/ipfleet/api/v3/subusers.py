@@ -26,7 +26,8 @@ from ipfleet.api.v3.schemas import (
     SubuserOut,
     SubuserPatchIn,
 )
-from ipfleet.domain.errors import InvalidValue, TooManyAddresses
+from ipfleet.domain.addresses import check_address_count
+from ipfleet.domain.errors import InvalidValue
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser_with_ips,
@@ -167,8 +168,7 @@ async def replace_ips(
     data: JSONBody[list[str]],
 ) -> SubuserIpsOut:
     """Replace the subuser's set with the given IPs (as v2 `set=specify` does)."""
-    if len(data) > settings.max_ips_per_request:
-        raise TooManyAddresses(settings.max_ips_per_request)
+    check_address_count(len(data), settings.max_ips_per_request)
     ips = await call(
         set_subuser_ips,
         db,
