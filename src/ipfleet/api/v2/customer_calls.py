@@ -6,9 +6,8 @@ from typing import Any
 
 from anyio import to_thread
 
-from ipfleet.api.v2.errors import V2Failure, bare_form, list_form
 from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
-from ipfleet.domain.errors import InvalidParameter, InvalidValue, SubuserNotFound
+from ipfleet.domain.errors import InvalidParameter, InvalidValue, WrongPassword
 from ipfleet.services import profiles
 from ipfleet.services.names import EDITABLE, PROFILE_FIELDS, too_long
 from ipfleet.services.passwords import MIN_LENGTH
@@ -139,10 +138,7 @@ async def _set_active(req: V2Request, active: bool) -> V2Result:
             actor=req.actor,
         )
 
-    try:
-        await to_thread.run_sync(write)
-    except SubuserNotFound:
-        raise V2Failure(bare_form("User not found")) from None
+    await to_thread.run_sync(write)  # a missing subuser answers in its own shape (errors.py)
     return SUCCESS
 
 
@@ -181,7 +177,7 @@ async def customer_auth(req: V2Request) -> V2Result:
         )
     )
     if not ok:
-        raise V2Failure(list_form(["Invalid username and/or password"]))
+        raise WrongPassword
     return SUCCESS
 
 
