@@ -14,15 +14,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from dbcheck import (
-    ACTOR,
-    Made,
-    allow_change_log_writes,
-    dump,
-    fail_change_log_from_row,
-    fail_change_log_writes,
-    log_rows,
-)
 from sqlalchemy.exc import DBAPIError
 
 import ipfleet.services
@@ -31,6 +22,15 @@ from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.subusers import SetMode
 from ipfleet.store import repos
 from ipfleet.store.uow import Database, UnloggedWrite, WriteUnit
+from tests.support.db import (
+    ACTOR,
+    Made,
+    allow_change_log_writes,
+    dump,
+    fail_change_log_from_row,
+    fail_change_log_writes,
+    log_rows,
+)
 
 MakeAccount = Callable[..., Made]
 A = "acme"

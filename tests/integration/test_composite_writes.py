@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, dump, fail_change_log_writes
 from sqlalchemy.exc import DBAPIError
 
 from ipfleet.domain.errors import AddressRejected
@@ -13,6 +12,7 @@ from ipfleet.services.accounts import get_account
 from ipfleet.services.inventory import add_to_inventory, take_for_account
 from ipfleet.services.subusers import create_subuser, create_subuser_with_ips
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, dump, fail_change_log_writes
 
 
 def test_a_take_whose_warmup_fails_takes_nothing(db: Database, make_account: Any) -> None:

@@ -8,8 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import rel_figures
-from rel_attacks import (
+
+from ipfleet.domain.replay import State
+from ipfleet.services.log_check import state_and_log
+from tests.reliability import rel_figures
+from tests.reliability.rel_attacks import (
     OWN,
     OWN_WRITE,
     REFUSED,
@@ -19,13 +22,10 @@ from rel_attacks import (
     v2_attacks,
     v3_attacks,
 )
-from rel_client import InProcess
-from rel_registry import ROUTES
-from rel_shapes import verdict, visible_text
-from rel_world import A, B, World
-
-from ipfleet.domain.replay import State
-from ipfleet.services.log_check import state_and_log
+from tests.reliability.rel_registry import ROUTES
+from tests.reliability.rel_shapes import verdict, visible_text
+from tests.reliability.rel_world import A, B, World
+from tests.support.inprocess import InProcess
 
 Snapshot = tuple[State, list[dict[str, Any]]]
 

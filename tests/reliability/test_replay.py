@@ -12,11 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import rel_figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rel_budget import Budget
-from rel_invariants import dump_state
 
 from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
@@ -29,6 +26,9 @@ from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.log_check import state_and_log
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget
+from tests.reliability.rel_invariants import dump_state
 
 ACTOR = Actor(name="tests:replay", request_id="replay")
 
