@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ipfleet.cli.context import cli_actor, open_account, open_db
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.config import load_settings
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.services import accounts as account_svc
@@ -82,10 +82,11 @@ def set_quota(
     value = None if quota == "unlimited" else _count(quota)
     db, acc = open_account(account)
     quota_svc.set_quota(db, account=acc, quota=value, actor=cli_actor())
-    if as_json:
-        emit_json({"account": account, "ip_quota": value})
-    else:
-        say(f"Quota of {account}: {quota if value is None else value}.")
+    report(
+        as_json,
+        {"account": account, "ip_quota": value},
+        f"Quota of {account}: {quota if value is None else value}.",
+    )
 
 
 @account_app.command("set-price")
@@ -101,10 +102,11 @@ def set_price(
         raise InvalidValue(f"The price must be a number or 'none', not {price!r}") from None
     db, acc = open_account(account)
     quota_svc.set_price(db, account=acc, price=value, actor=cli_actor())
-    if as_json:
-        emit_json({"account": account, "price_per_ip": value})
-    else:
-        say(f"Price per IP of {account}: {price if value is None else value}.")
+    report(
+        as_json,
+        {"account": account, "price_per_ip": value},
+        f"Price per IP of {account}: {price if value is None else value}.",
+    )
 
 
 def _count(text: str) -> int:
@@ -122,10 +124,11 @@ def take(
     """Give the account COUNT free inventory IPs, atomically and within its quota."""
     db, acc = open_account(account)
     taken = inventory.take_ips(db, account=acc, count=count, actor=cli_actor())
-    if as_json:
-        emit_json({"account": account, "taken": taken})
-    else:
-        say(f"{account} took {len(taken)} IP(s): {', '.join(taken)}")
+    report(
+        as_json,
+        {"account": account, "taken": taken},
+        f"{account} took {len(taken)} IP(s): {', '.join(taken)}",
+    )
 
 
 @account_app.command("release")
@@ -138,7 +141,8 @@ def release(
     """Return IPs from the account to the inventory (held ones only with --force)."""
     db, acc = open_account(account)
     done = ips.release_ips(db, account=acc, addresses=addresses, force=force, actor=cli_actor())
-    if as_json:
-        emit_json({"account": account, "released": done})
-    else:
-        say(f"Returned {len(done)} IP(s) from {account} to the inventory.")
+    report(
+        as_json,
+        {"account": account, "released": done},
+        f"Returned {len(done)} IP(s) from {account} to the inventory.",
+    )

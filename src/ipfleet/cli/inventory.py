@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from ipfleet.cli.context import cli_actor, open_db
-from ipfleet.cli.output import emit_json, err, say, table
+from ipfleet.cli.output import emit_json, err, report, say, table
 from ipfleet.services import inventory as inv
 
 inventory_app = typer.Typer(
@@ -71,10 +71,7 @@ def inventory_remove(
 ) -> None:
     """Remove addresses from the inventory (refused for IPs on an account)."""
     removed = inv.remove_from_inventory(open_db(), addresses=addresses, actor=cli_actor())
-    if as_json:
-        emit_json({"removed": removed})
-    else:
-        say(f"Removed {len(removed)} address(es) from the inventory.")
+    report(as_json, {"removed": removed}, f"Removed {len(removed)} address(es) from the inventory.")
 
 
 @inventory_app.command("list")

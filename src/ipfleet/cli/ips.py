@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ipfleet.cli.context import cli_actor, open_account, open_db
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
 from ipfleet.services import ips as ip_svc
@@ -52,10 +52,11 @@ def ip_remove(
     removed = ip_svc.remove_ips(
         db, account=acc, addresses=addresses, release=release, actor=cli_actor()
     )
-    if as_json:
-        emit_json({"account": account, "removed": removed})
-    else:
-        say(f"Removed {len(removed)} address(es) from {account}.")
+    report(
+        as_json,
+        {"account": account, "removed": removed},
+        f"Removed {len(removed)} address(es) from {account}.",
+    )
 
 
 @ip_app.command("list")
@@ -81,10 +82,11 @@ def ip_set_whitelabel(
 ) -> None:
     """Mark an address as whitelabeled (v3 `whitelabeled`), or clear it with --off."""
     ip_svc.set_whitelabeled(open_db(), address=address, on=not off, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "whitelabeled": not off})
-    else:
-        say(f"{address} is {'not ' if off else ''}whitelabeled.")
+    report(
+        as_json,
+        {"ip": address, "whitelabeled": not off},
+        f"{address} is {'not ' if off else ''}whitelabeled.",
+    )
 
 
 @ip_app.command("set-hostname")
@@ -100,7 +102,8 @@ def ip_set_hostname(
     if clear == (hostname is not None):
         raise InvalidValue("give either a host name or --clear")
     name = ip_svc.set_hostname(open_db(), address=address, hostname=hostname, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "hostname": name})
-    else:
-        say(f"{address} now has host name {name}." if name else f"{address} has no host name.")
+    report(
+        as_json,
+        {"ip": address, "hostname": name},
+        f"{address} now has host name {name}." if name else f"{address} has no host name.",
+    )

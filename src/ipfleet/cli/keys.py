@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ipfleet.cli.context import cli_actor, open_account
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.output import emit_json, report, table
 from ipfleet.services import keys as key_svc
 
 key_app = typer.Typer(help="API keys of an account.", no_args_is_help=True)
@@ -24,10 +24,11 @@ def key_create(
     """Create another API key for an account (shown this once only)."""
     db, acc = open_account(account)
     info, key = key_svc.create_key(db, account=acc, name=name, actor=cli_actor())
-    if as_json:
-        emit_json({"username": account, "key_id": info.key_id, "name": info.name, "api_key": key})
-    else:
-        say(f"API key {info.key_id} for {account} (shown once, store it now): {key}")
+    report(
+        as_json,
+        {"username": account, "key_id": info.key_id, "name": info.name, "api_key": key},
+        f"API key {info.key_id} for {account} (shown once, store it now): {key}",
+    )
 
 
 @key_app.command("list")
@@ -66,7 +67,8 @@ def key_revoke(
     """Revoke one key; requests made with it are refused from now on."""
     db, acc = open_account(account)
     key_svc.revoke_key(db, account=acc, key_id=key_id, actor=cli_actor())
-    if as_json:
-        emit_json({"username": account, "key_id": key_id, "revoked": True})
-    else:
-        say(f"Revoked key {key_id} of {account}.")
+    report(
+        as_json,
+        {"username": account, "key_id": key_id, "revoked": True},
+        f"Revoked key {key_id} of {account}.",
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ipfleet.cli.context import cli_actor, open_account
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.services import subusers as sub_svc
 from ipfleet.services.subusers import SetMode
@@ -40,10 +40,11 @@ def subuser_create(
 def _set_active(account: str, username: str, active: bool, as_json: bool) -> None:
     db, acc = open_account(account)
     sub_svc.set_subuser_active(db, account=acc, username=username, active=active, actor=cli_actor())
-    if as_json:
-        emit_json({"account": account, "username": username, "active": active})
-    else:
-        say(f"Subuser {username} is now {'active' if active else 'deactivated'}.")
+    report(
+        as_json,
+        {"account": account, "username": username, "active": active},
+        f"Subuser {username} is now {'active' if active else 'deactivated'}.",
+    )
 
 
 @subuser_app.command("activate")

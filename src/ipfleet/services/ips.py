@@ -182,7 +182,7 @@ def _leave_account(uow: WriteUnit, account: Account, texts: list[str], release: 
             subject=f"account:{account.username}",
             before={"holdings": [[a, u] for a, u in holders]},
         )
-    for pool, address in uow.pools.memberships(ids):
+    for address, pool in uow.pools.memberships(ids):
         uow.record(
             account_id=account.id,
             action="pool.remove_ip",
@@ -205,45 +205,56 @@ def _leave_account(uow: WriteUnit, account: Account, texts: list[str], release: 
     return ids
 
 
-def remove_ips(
-    db: Database, *, account: Account, addresses: Sequence[str], release: bool, actor: Actor
+def _leave(
+    db: Database,
+    account: Account,
+    texts: list[str],
+    release: bool,
+    actor: Actor,
+    action: str,
+    finish: Callable[[WriteUnit, list[int]], None],
+    numeric: bool = False,
 ) -> list[str]:
-    """Take addresses off the account and out of ipfleet, all or nothing.
-
-    An address a subuser holds is refused unless ``release`` drops its holdings too.
-    """
-    texts = parse_all(addresses)
+    """``texts`` leave the account (``_leave_account``), then ``finish`` says where to;
+    the addresses are logged and returned as given, or in ``numeric`` order."""
+    done = sorted(texts, key=lambda t: sort_key(parse_address(t))) if numeric else texts
 
     def work(uow: WriteUnit) -> list[str]:
         ids = _leave_account(uow, account, texts, release)
-        uow.ips.delete(ids)
-        removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
+        finish(uow, ids)
         uow.record(
             account_id=account.id,
-            action="ip.remove",
+            action=action,
             subject=f"account:{account.username}",
-            before={"addresses": removed},
+            before={"addresses": done},
         )
-        return removed
+        return done
 
     return db.write(work, actor=actor, account=account)
+
+
+def remove_ips(
+    db: Database, *, account: Account, addresses: Sequence[str], release: bool, actor: Actor
+) -> list[str]:
+    """Take addresses off the account and out of ipfleet, all or nothing; return them in
+    numeric order. An address a subuser holds is refused unless ``release`` drops its
+    holdings too."""
+    texts = sorted(parse_all(addresses), key=lambda t: sort_key(parse_address(t)))
+    return _leave(
+        db, account, texts, release, actor, "ip.remove", lambda uow, ids: uow.ips.delete(ids)
+    )
 
 
 def release_ips(
     db: Database, *, account: Account, addresses: Sequence[str], force: bool, actor: Actor
 ) -> list[str]:
     """Return the account's IPs to the inventory, wiped; held ones only with ``force``."""
-    texts = parse_all(addresses)
-
-    def work(uow: WriteUnit) -> list[str]:
-        ids = _leave_account(uow, account, texts, force)
-        uow.ips.assign(ids, None, None)
-        uow.record(
-            account_id=account.id,
-            action="ip.return",
-            subject=f"account:{account.username}",
-            before={"addresses": texts},
-        )
-        return texts
-
-    return db.write(work, actor=actor, account=account)
+    return _leave(
+        db,
+        account,
+        parse_all(addresses),
+        force,
+        actor,
+        "ip.return",
+        lambda uow, ids: uow.ips.assign(ids, None, None),
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
@@ -18,41 +20,62 @@ class Offer:
     price_per_ip: float
 
 
-def set_quota(db: Database, *, account: Account, quota: int | None, actor: Actor) -> None:
-    """Cap the IPs an account may hold after its own takes (None: unlimited)."""
-    check_quota(quota)
+def _set(
+    db: Database,
+    account: Account,
+    actor: Actor,
+    action: str,
+    field: str,
+    value: Any,
+    read: Callable[[WriteUnit], Any],
+    write: Callable[[WriteUnit], None],
+) -> None:
+    """Change one of the account's quota fields, logging it as it was in this transaction
+    (not as the caller saw it)."""
 
     def work(uow: WriteUnit) -> None:
-        before = uow.quota.ip_quota(account.id)  # as it is now, not as the caller saw it
-        uow.quota.set_ip_quota(account.id, quota)
+        before = read(uow)
+        write(uow)
         uow.record(
             account_id=account.id,
-            action="account.set_quota",
+            action=action,
             subject=f"account:{account.username}",
-            before={"ip_quota": before},
-            after={"ip_quota": quota},
+            before={field: before},
+            after={field: value},
         )
 
     db.write(work, actor=actor, account=account)
+
+
+def set_quota(db: Database, *, account: Account, quota: int | None, actor: Actor) -> None:
+    """Cap the IPs an account may hold after its own takes (None: unlimited)."""
+    check_quota(quota)
+    _set(
+        db,
+        account,
+        actor,
+        "account.set_quota",
+        "ip_quota",
+        quota,
+        lambda uow: uow.quota.ip_quota(account.id),
+        lambda uow: uow.quota.set_ip_quota(account.id, quota),
+    )
 
 
 def set_price(db: Database, *, account: Account, price: float | None, actor: Actor) -> None:
     """What the account pays per IP it takes (shown by v3 /ips/remaining); None clears it."""
     if price is not None and not (0 <= price < 1e9):
         raise InvalidValue("The price must be zero or more")
-
-    def work(uow: WriteUnit) -> None:
-        before = uow.quota.price_per_ip(account.id)
-        uow.quota.set_price_per_ip(account.id, price)
-        uow.record(
-            account_id=account.id,
-            action="account.set_price",
-            subject=f"account:{account.username}",
-            before={"price_per_ip": before},
-            after={"price_per_ip": price},
-        )
-
-    db.write(work, actor=actor, account=account)
+    _set(
+        db,
+        account,
+        actor,
+        "account.set_price",
+        "price_per_ip",
+        price,
+        lambda uow: uow.quota.price_per_ip(account.id),
+        lambda uow: uow.quota.set_price_per_ip(account.id, price),
+    )
 
 
 def quota_room(uow: UnitOfWork, account: Account) -> int | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.store.repos import chunks, storable
+from ipfleet.store.repos import chunks, named_links, storable
 from ipfleet.store.tables import ip_addresses, pool_members, pools
 
 
@@ -68,18 +68,8 @@ class PoolRepo:
         return self.conn.execute(stmt).rowcount == 1
 
     def memberships(self, ip_ids: Sequence[int]) -> list[tuple[str, str]]:
-        """(pool name, address) of every pool membership of those IPs, sorted."""
-        rows: list[tuple[str, str, str]] = []
-        for part in chunks(ip_ids):
-            stmt = (
-                select(pools.c.name, ip_addresses.c.sort_key, ip_addresses.c.address)
-                .join(pool_members, pool_members.c.pool_id == pools.c.id)
-                .join(ip_addresses, ip_addresses.c.id == pool_members.c.ip_id)
-                .where(pool_members.c.ip_id.in_(part))
-            )
-            rows.extend((r.name, r.sort_key, r.address) for r in self.conn.execute(stmt))
-        rows.sort()
-        return [(name, address) for name, _, address in rows]
+        """(address, pool name) of every pool membership of those IPs, sorted."""
+        return named_links(self.conn, ip_ids, pool_members.c.pool_id, pools.c.name)
 
     def of_ips(self, ip_ids: Sequence[int]) -> dict[int, list[str]]:
         """The pool names of each IP (sorted), keyed by IP id; IPs in no pool are absent."""

@@ -108,6 +108,26 @@ class AccountRepo:
         )
 
 
+def named_links(
+    conn: Connection, ids: Sequence[int], link_to: Any, name: Any
+) -> list[tuple[str, str]]:
+    """(address, name) for every row linking those IPs to a named row, where ``link_to``
+    is the link table's column pointing at it and ``name`` the named table's column
+    (holdings to subusers, pool memberships to pools); in numeric order, then by name."""
+    link, named = link_to.table, name.table
+    rows: list[tuple[str, str, str]] = []
+    for part in chunks(ids):
+        stmt = (
+            select(ip_addresses.c.sort_key, ip_addresses.c.address, name)
+            .join(link, link.c.ip_id == ip_addresses.c.id)
+            .join(named, named.c.id == link_to)
+            .where(ip_addresses.c.id.in_(part))
+        )
+        rows.extend((r[0], r[1], r[2]) for r in conn.execute(stmt))
+    rows.sort()
+    return [(address, label) for _, address, label in rows]
+
+
 class KeyRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -236,17 +256,7 @@ class IpRepo:
 
     def holders(self, ids: Sequence[int]) -> list[tuple[str, str]]:
         """(address, subuser username) for every holding of those IPs, sorted."""
-        rows: list[tuple[str, str, str]] = []
-        for part in chunks(ids):
-            stmt = (
-                select(ip_addresses.c.sort_key, ip_addresses.c.address, subusers.c.username)
-                .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-                .join(subusers, subusers.c.id == holdings.c.subuser_id)
-                .where(ip_addresses.c.id.in_(part))
-            )
-            rows.extend((r.sort_key, r.address, r.username) for r in self.conn.execute(stmt))
-        rows.sort()
-        return [(address, username) for _, address, username in rows]
+        return named_links(self.conn, ids, holdings.c.subuser_id, subusers.c.username)
 
     def release(self, ids: Sequence[int]) -> None:
         """Drop every holding of those IPs."""
