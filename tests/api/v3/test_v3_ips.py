@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import get_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.inventory import list_inventory
 from ipfleet.services.ips import list_ips
 from ipfleet.services.subusers import subuser_ips
 from tests.support.v3_client import Client
-from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, World
+from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, SEEDER, World
 
 
 def ips_of(body: list[dict[str, Any]]) -> list[str]:
@@ -211,3 +211,21 @@ def test_take_beyond_the_inventory_names_the_shortfall(client: Client, world: Wo
     assert list_ips(world.db, account=get_account(world.db, username=OTHER), state=IpState.ALL) == [
         "198.51.100.1"
     ]
+
+
+def test_a_new_account_may_take_nothing_until_the_operator_grants_it(
+    client: Client, world: World
+) -> None:
+    """IPFLEET_DEFAULT_QUOTA (0): a fresh account sees no room however full the inventory."""
+    _account, key = create_account(
+        world.db, username="fresh", outbound_cluster=None, ip_quota=0, actor=SEEDER
+    )
+    bearer = {"Authorization": f"Bearer {key}"}
+    r = client.request("GET", "/v3/ips/remaining", headers=bearer)
+    assert r.json() == {"results": [{"remaining": 0, "period": "month", "price_per_ip": 0.0}]}
+    r = client.request("POST", "/v3/ips", headers=bearer, json={"count": 1})
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["message"] == (
+        "Cannot take 1 IPs: the quota of fresh allows 0 more"
+    )
+    assert len(list_inventory(world.db, free_only=True)) == 6
