@@ -25,10 +25,10 @@ from ipfleet.store.uow import Database, UnloggedWrite, WriteUnit
 from tests.support.db import (
     ACTOR,
     Made,
-    allow_change_log_writes,
     dump,
-    fail_change_log_from_row,
     fail_change_log_writes,
+    fail_kth_log_row,
+    heal,
     log_rows,
 )
 
@@ -228,17 +228,17 @@ def test_a_fault_at_any_log_row_leaves_nothing(db: Database, seeded: Made, name:
     before = dump(db)
     logged = len(before["change_log"])
     for row in range(50):
-        fail_change_log_from_row(db, logged + row)
+        fail_kth_log_row(db, row + 1)
         try:
             WRITES[name](db, seeded)
         except DBAPIError as exc:
-            assert "change log refused" in str(exc)  # noqa: PT017 - the loop needs the else
+            assert "injected fault" in str(exc)  # noqa: PT017 - the loop needs the else
             assert dump(db) == before, f"row {row + 1} refused, yet something stayed"
         else:
             assert len(log_rows(db)) - logged == row  # every row of the write was tried
             return
         finally:
-            allow_change_log_writes(db)
+            heal(db)
     pytest.fail("the write never finished")
 
 

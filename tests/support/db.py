@@ -86,33 +86,32 @@ def fail_change_log_writes(db: Database, action: str | None = None) -> None:
             )
 
 
-def fail_change_log_from_row(db: Database, count: int) -> None:
-    """Refuse every change-log insert once the log holds ``count`` rows (those of the running
-    transaction included): fault injection at one row of a write, whichever it is."""
+def fail_kth_log_row(db: Database, k: int) -> None:
+    """From now on, refuse any change-log row that would be the k-th after the current last."""
     with db.engine.begin() as conn:
+        base = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM change_log")) or 0)
+        guard = f"(SELECT count(*) FROM change_log WHERE id > {base}) >= {k - 1}"
         if db.sqlite:
             conn.exec_driver_sql(
-                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
-                f"WHEN (SELECT count(*) FROM change_log) >= {int(count)} "
-                "BEGIN SELECT RAISE(ABORT, 'change log refused'); END"
+                f"CREATE TRIGGER fault BEFORE INSERT ON change_log WHEN {guard} "
+                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
             )
         else:
             conn.exec_driver_sql(
-                "CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS "
-                f"$$ BEGIN IF (SELECT count(*) FROM change_log) >= {int(count)} THEN "
-                "RAISE EXCEPTION 'change log refused'; END IF; RETURN NEW; END $$"
+                "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {guard} THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$"
             )
             conn.exec_driver_sql(
-                "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_log()"
+                "CREATE TRIGGER fault BEFORE INSERT ON change_log "
+                "FOR EACH ROW EXECUTE FUNCTION fault()"
             )
 
 
-def allow_change_log_writes(db: Database) -> None:
-    """Undo ``fail_change_log_writes`` / ``fail_change_log_from_row``."""
+def heal(db: Database) -> None:
+    """Undo ``fail_kth_log_row``."""
     with db.engine.begin() as conn:
         if db.sqlite:
-            conn.exec_driver_sql("DROP TRIGGER refuse_log")
+            conn.exec_driver_sql("DROP TRIGGER fault")
         else:
-            conn.exec_driver_sql("DROP TRIGGER refuse_log ON change_log")
-            conn.exec_driver_sql("DROP FUNCTION refuse_log()")
+            conn.exec_driver_sql("DROP TRIGGER fault ON change_log")
+            conn.exec_driver_sql("DROP FUNCTION fault()")
