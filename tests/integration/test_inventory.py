@@ -529,3 +529,17 @@ def test_cli_commands(db_url: str, db: Database) -> None:
     assert on_account(db, "ra") == ["10.0.0.1", "10.0.0.2", "192.0.2.77"]
     assert subuser_ips(db, account=get_account(db, username="ra"), username="alice") == ["10.0.0.1"]
     assert "10.0.0.3" in free_inventory(db)
+
+
+def test_a_take_checks_the_quota_as_it_is_when_the_write_runs(db: Database) -> None:
+    """An ``Account`` resolved earlier may carry an old quota; the take reads it again
+    inside its transaction, after the write path has locked the account."""
+    inv.add_to_inventory(db, specs=["10.0.0.0/29"], actor=ACTOR)
+    make_account(db, "ra", ip_quota=5)
+    stale = get_account(db, username="ra")
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=1, actor=ACTOR)
+    assert stale.ip_quota == 5
+    with pytest.raises(NotEnoughIps, match="allows 1 more"):
+        inv.take_ips(db, account=stale, count=2, actor=ACTOR)
+    assert len(inv.take_ips(db, account=stale, count=1, actor=ACTOR)) == 1
+    assert _quota_svc.remaining_ips(db, account=stale) == 0
