@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, Made
+from tests.support.seed import seed_account
 
 
 @pytest.fixture
@@ -24,11 +24,11 @@ def make_account(db: Database) -> Callable[..., Made]:
     counter = itertools.count(1)
 
     def make(
-        name: str | None = None, outbound_cluster: str | None = None, ip_quota: int | None = 0
+        name: str | None = None, outbound_cluster: str | None = None, ip_quota: int | None = None
     ) -> Made:
         username = name or f"acct{next(counter)}"
-        account, key = create_account(
-            db, username=username, outbound_cluster=outbound_cluster, ip_quota=ip_quota, actor=ACTOR
+        account, key = seed_account(
+            db, username, cluster=outbound_cluster, ip_quota=ip_quota, actor=ACTOR
         )
         return Made(account, key)
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from ipfleet.services.accounts import get_account
 from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     check,
     empty_forms,
@@ -18,7 +19,7 @@ from tests.support.v2_bodies import (
     object_error_xml,
     xml_doc,
 )
-from tests.support.world import (
+from tests.support.v2_world import (
     A_ALL,
     A_AVAILABLE,
     A_FREE,
@@ -28,7 +29,6 @@ from tests.support.world import (
     SEEDER,
     A,
     C,
-    Client,
     World,
 )
 

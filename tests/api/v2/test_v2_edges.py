@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import NO_USER_JSON, check, object_error_json, object_error_xml
-from tests.support.world import Client, World
+from tests.support.v2_world import World
 
 IP = "/apiv2/customer.ip"
 SENDIP = "/apiv2/customer.sendip"

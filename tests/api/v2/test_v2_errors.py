@@ -16,6 +16,7 @@ from ipfleet.api.v2.render import php_json, xml_document
 from ipfleet.domain import errors as domain_errors
 from ipfleet.services.accounts import get_account
 from ipfleet.services.keys import create_key, revoke_key
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     CREDENTIALS_JSON,
     CREDENTIALS_XML,
@@ -30,7 +31,7 @@ from tests.support.v2_bodies import (
     object_error_json,
     xml_doc,
 )
-from tests.support.world import SEEDER, A, B, Client, World
+from tests.support.v2_world import SEEDER, A, B, World
 
 IP = "/apiv2/customer.ip"
 SENDIP = "/apiv2/customer.sendip"

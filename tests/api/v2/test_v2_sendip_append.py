@@ -10,6 +10,7 @@ import httpx
 from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import subuser_ips
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
     SUCCESS_XML,
@@ -21,7 +22,7 @@ from tests.support.v2_bodies import (
     object_error_json,
     object_error_xml,
 )
-from tests.support.world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, SEEDER, A, B, Client, World
+from tests.support.v2_world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, SEEDER, A, B, World
 
 URL = "/apiv2/customer.sendip"
 FORM = {"content-type": "application/x-www-form-urlencoded"}

@@ -19,7 +19,7 @@ from ipfleet.services.ip_details import get_ip_view
 from ipfleet.services.log_check import verify_log
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
-from tests.support.world import Client
+from tests.support.inprocess import Client
 
 OPERATOR = Actor(name="tests:operator", request_id="identity")
 IP = "203.0.113.7"
@@ -31,7 +31,6 @@ def client(db: Database, db_url: str, portal: anyio.from_thread.BlockingPortal) 
     c = Client(portal, app)
     yield c
     c.close()
-    app.db.dispose()
 
 
 def _tenant(db: Database, name: str) -> tuple[Account, str]:

@@ -11,8 +11,9 @@ from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.inventory import list_inventory
 from ipfleet.services.ips import list_ips
 from ipfleet.services.subusers import subuser_ips
-from tests.support.v3_client import Client
-from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, SEEDER, World
+from tests.support.inprocess import Client
+from tests.support.seed import SEEDER
+from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, World
 
 
 def ips_of(body: list[dict[str, Any]]) -> list[str]:

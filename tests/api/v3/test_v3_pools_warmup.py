@@ -7,7 +7,7 @@ import pytest
 from ipfleet.domain.states import IpState
 from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import list_ips
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, OTHER, World
 
 

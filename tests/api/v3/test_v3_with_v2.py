@@ -9,7 +9,7 @@ import pytest
 
 from ipfleet.store.uow import Database, UnitOfWork
 from tests.reliability.rel_registry import ROUTES
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, World
 
 
