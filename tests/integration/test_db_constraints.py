@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, Made, dump
 
@@ -43,11 +44,13 @@ def world(db: Database, make_account: MakeAccount) -> dict[str, int]:
         ("other", "olga", ["198.51.100.1"]),
     ):
         make_account(account)
-        add_ips(db, username=account, specs=ips, actor=ACTOR)
-        create_subuser(db, account_name=account, username=sub, email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+        add_ips(db, account=get_account(db, username=account), specs=ips, actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username=account), username=sub, email="", actor=ACTOR
+        )
+    set_subuser_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.2"],
@@ -170,7 +173,9 @@ def test_a_subuser_takes_only_its_own_account_domain(db: Database, world: dict[s
 
 def test_a_domain_is_attached_to_one_subuser_at_most(db: Database, world: dict[str, int]) -> None:
     domains = _domains(db, world)
-    create_subuser(db, account_name="acme", username="anna", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="anna", email="", actor=ACTOR
+    )
     anna = scalar(db, "SELECT id FROM subusers WHERE username = 'anna'")
     with db.engine.begin() as conn:
         conn.execute(text(ATTACH), {"d": domains["a.example"], "s": world["alice"]})

@@ -26,14 +26,16 @@ def seed(db: Database) -> Account:
     (bob.example), carol is deactivated (carol.example), acme.example is account-level."""
     create_account(db, username="acme", outbound_cluster=None, actor=A)
     create_account(db, username="zeta", outbound_cluster=None, actor=A)
-    ips.add_ips(db, username="acme", specs=list(PLACED), actor=A)
-    ips.add_ips(db, username="zeta", specs=["198.51.100.1"], actor=A)
+    ips.add_ips(db, account=get_account(db, username="acme"), specs=list(PLACED), actor=A)
+    ips.add_ips(db, account=get_account(db, username="zeta"), specs=["198.51.100.1"], actor=A)
     for address, mta in PLACED.items():
         ips.set_mta(db, address=address, mta=mta, actor=A)
     ips.set_mta(db, address="198.51.100.1", mta="mta1", actor=A)
     acme = get_account(db, username="acme")
     for name in ("alice", "bob", "carol"):
-        subusers.create_subuser(db, account_name="acme", username=name, email="", actor=A)
+        subusers.create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=A
+        )
         sending_domains.add_sending_domain(
             db, account=acme, mail_domain=f"{name}.example", url_domain=None, actor=A
         )
@@ -51,7 +53,9 @@ def seed(db: Database) -> Account:
         ips=["192.0.2.1", "192.0.2.10"],
         actor=A,
     )
-    subusers.set_subuser_active(db, account_name="acme", username="carol", active=False, actor=A)
+    subusers.set_subuser_active(
+        db, account=get_account(db, username="acme"), username="carol", active=False, actor=A
+    )
     return get_account(db, username="acme")
 
 
@@ -106,7 +110,7 @@ def _writes(
         ),
         (
             lambda d: subusers.set_subuser_active(
-                d, account_name="acme", username="bob", active=False, actor=A
+                d, account=get_account(d, username="acme"), username="bob", active=False, actor=A
             ),
             "b@bob.example",
             (Verdict.DEFER, []),
@@ -134,7 +138,11 @@ def _writes(
         ),
         (
             lambda d: ips.remove_ips(
-                d, username="acme", addresses=["2001:db8::1"], release=True, actor=A
+                d,
+                account=get_account(d, username="acme"),
+                addresses=["2001:db8::1"],
+                release=True,
+                actor=A,
             ),
             "n@new.example",
             (Verdict.SEND, ["192.0.2.1"]),

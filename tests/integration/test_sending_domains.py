@@ -14,6 +14,7 @@ from ipfleet.domain.errors import (
     WhitelabelNotFound,
 )
 from ipfleet.domain.records import Account
+from ipfleet.services.accounts import get_account
 from ipfleet.services.sending_domains import (
     SendingDomain,
     add_sending_domain,
@@ -96,7 +97,9 @@ def test_a_domain_has_one_owner_and_the_error_names_none(
 def test_attach_replaces_moves_and_detaches(db: Database, make_account: MakeAccount) -> None:
     acme = make_account("acme").account
     for name in ("alice", "bob"):
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
     add(db, acme, "one.example")
     add(db, acme, "two.example")
     assert attach(db, acme, "alice", "ONE.example") == "one.example"
@@ -144,8 +147,12 @@ def test_attach_replaces_moves_and_detaches(db: Database, make_account: MakeAcco
 
 def test_attach_checks_the_subuser_then_the_domain(db: Database, make_account: MakeAccount) -> None:
     acme, zeta = make_account("acme").account, make_account("zeta").account
-    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
-    create_subuser(db, account_name="zeta", username="zoe", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=ACTOR
+    )
+    create_subuser(
+        db, account=get_account(db, username="zeta"), username="zoe", email="", actor=ACTOR
+    )
     add(db, zeta, "zeta.example")
     with pytest.raises(SubuserNotFound):
         attach(db, acme, "zoe", "nowhere.example")
@@ -158,7 +165,9 @@ def test_attach_checks_the_subuser_then_the_domain(db: Database, make_account: M
 
 def test_remove_detaches_the_subuser_first(db: Database, make_account: MakeAccount) -> None:
     acme = make_account("acme").account
-    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=ACTOR
+    )
     add(db, acme, "a.example", "t.example")
     attach(db, acme, "alice", "a.example")
     gone = remove_sending_domain(db, account=acme, mail_domain="A.example", actor=ACTOR)

@@ -14,8 +14,8 @@ from ipfleet.domain.errors import IpNotFound
 from ipfleet.domain.records import Account
 from ipfleet.domain.timeline import Sender
 from ipfleet.services.accounts import get_account
-from ipfleet.services.inventory import add_to_inventory, release_ips
-from ipfleet.services.ips import add_ips
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.services.ips import add_ips, release_ips
 from ipfleet.services.sending_domains import add_sending_domain, attach_sending_domain
 from ipfleet.services.subusers import (
     SetMode,
@@ -65,17 +65,29 @@ def story(db: Database, make_account: Callable[..., Made]) -> Story:
     s = Story(db, _account(db, a), _account(db, b))
     add_to_inventory(db, specs=[X, Y], actor=ACTOR)
     s.mark("inventory")
-    add_ips(db, username="acme", specs=[X, Y], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=[X, Y], actor=ACTOR)
     s.mark("on_a")
-    create_subuser(db, account_name="acme", username="alice", email="a@x.test", actor=ACTOR)
-    create_subuser(db, account_name="acme", username="bob", email="b@x.test", actor=ACTOR)
+    create_subuser(
+        db,
+        account=get_account(db, username="acme"),
+        username="alice",
+        email="a@x.test",
+        actor=ACTOR,
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="bob", email="b@x.test", actor=ACTOR
+    )
     set_subuser_ips(db, account=s.a, username="bob", mode=SetMode.SPECIFY, ips=[X], actor=ACTOR)
     s.mark("held")
-    set_subuser_active(db, account_name="acme", username="bob", active=False, actor=ACTOR)
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
+    )
     s.mark("bob_off")
-    release_ips(db, account_name="acme", addresses=[X], force=True, actor=ACTOR)
+    release_ips(
+        db, account=get_account(db, username="acme"), addresses=[X], force=True, actor=ACTOR
+    )
     s.mark("released")
-    add_ips(db, username="beta", specs=[X], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="beta"), specs=[X], actor=ACTOR)
     s.mark("on_b")
     return s
 
@@ -155,7 +167,7 @@ def test_who_sent_follows_the_domain_then(story: Story) -> None:
         db, account=story.a, username="alice", mail_domain="em.shop.test", actor=ACTOR
     )
     story.mark("attached")
-    delete_subuser(db, account_name="acme", username="alice", actor=ACTOR)
+    delete_subuser(db, account=get_account(db, username="acme"), username="alice", actor=ACTOR)
     story.mark("deleted")
 
     assert who_sent(db, sender="x@em.shop.test", at=story.at("on_b")) is None

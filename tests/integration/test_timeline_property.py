@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from ipfleet.domain.timeline import Sender
 from ipfleet.services.accounts import create_account, get_account
-from ipfleet.services.inventory import add_to_inventory, release_ips
-from ipfleet.services.ips import add_ips
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.services.ips import add_ips, release_ips
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
@@ -69,11 +69,20 @@ class Example:
         add_to_inventory(db, specs=self.ips, actor=ACTOR)
         for sub, account in SUBUSERS.items():
             create_subuser(
-                db, account_name=self.names[account], username=self.subs[sub], email="", actor=ACTOR
+                db,
+                account=get_account(db, username=self.names[account]),
+                username=self.subs[sub],
+                email="",
+                actor=ACTOR,
             )
         self.model = Model()
         for ip, account in START.items():  # something to hold from the first step
-            add_ips(db, username=self.names[account], specs=[self.ips[ip]], actor=ACTOR)
+            add_ips(
+                db,
+                account=get_account(db, username=self.names[account]),
+                specs=[self.ips[ip]],
+                actor=ACTOR,
+            )
             self.model.owner[ip] = account
 
     def apply(self, step: tuple[object, ...]) -> None:
@@ -85,7 +94,7 @@ class Example:
             if was is not None:
                 release_ips(
                     db,
-                    account_name=self.names[was],
+                    account=get_account(db, username=self.names[was]),
                     addresses=[self.ips[what]],
                     force=True,
                     actor=ACTOR,
@@ -93,7 +102,12 @@ class Example:
                 for sub in m.held:
                     m.held[sub].discard(what)
             if value is not None:
-                add_ips(db, username=self.names[str(value)], specs=[self.ips[what]], actor=ACTOR)
+                add_ips(
+                    db,
+                    account=get_account(db, username=self.names[str(value)]),
+                    specs=[self.ips[what]],
+                    actor=ACTOR,
+                )
             m.owner[what] = value if value is None else str(value)
         elif kind == "set":
             sub = str(what)
@@ -113,7 +127,7 @@ class Example:
             sub = str(what)
             set_subuser_active(
                 db,
-                account_name=self.names[SUBUSERS[sub]],
+                account=get_account(db, username=self.names[SUBUSERS[sub]]),
                 username=self.subs[sub],
                 active=bool(value),
                 actor=ACTOR,

@@ -81,9 +81,11 @@ def seed(db: Database) -> World:
     add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
     a = _tenant(db, A, A_IPS, A_SUBS)
     b = _tenant(db, B, B_IPS, B_SUBS)
-    second, _ = create_key(db, username=A, name="a-second", actor=SEEDER)
-    old, a.revoked_key = create_key(db, username=A, name="a-old", actor=SEEDER)
-    revoke_key(db, username=A, key_id=old.key_id, actor=SEEDER)
+    second, _ = create_key(db, account=get_account(db, username=A), name="a-second", actor=SEEDER)
+    old, a.revoked_key = create_key(
+        db, account=get_account(db, username=A), name="a-old", actor=SEEDER
+    )
+    revoke_key(db, account=get_account(db, username=A), key_id=old.key_id, actor=SEEDER)
     a.key_ids += [second.key_id, old.key_id]
     profiles.set_password(
         db, account=a.account, username="a-carol", password=PASSWORD, actor=SEEDER

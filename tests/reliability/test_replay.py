@@ -19,13 +19,16 @@ from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
 from ipfleet.domain.replay import ACTIONS, ReplayError, replay
 from ipfleet.services import inventory, ips, profiles, subusers
+from ipfleet.services import ips as _ips_svc
+from ipfleet.services import quota as _quota_svc
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.state import dump_state, state_and_log
+from ipfleet.services.log_check import state_and_log
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
 from tests.reliability import rel_figures
 from tests.reliability.rel_budget import Budget
+from tests.reliability.rel_invariants import dump_state
 
 ACTOR = Actor(name="tests:replay", request_id="replay")
 
@@ -35,25 +38,36 @@ def core_writes(db: Database) -> None:
     inventory.add_to_inventory(db, specs=["10.1.0.0/29", "2001:db8:f::/126"], actor=ACTOR)
     create_account(db, username="acme", outbound_cluster="mta-1", actor=ACTOR)
     create_account(db, username="zeta", outbound_cluster=None, actor=ACTOR)
-    key, _ = create_key(db, username="acme", name="second", actor=ACTOR)
-    revoke_key(db, username="acme", key_id=key.key_id, actor=ACTOR)
-    inventory.set_quota(db, account_name="acme", quota=20, actor=ACTOR)
-    inventory.set_price(db, account_name="acme", price=2.5, actor=ACTOR)
-    inventory.take_ips(db, account_name="acme", count=3, actor=ACTOR)
-    ips.add_ips(db, username="acme", specs=["198.51.100.0/30", "2001:DB8::1"], actor=ACTOR)
-    ips.add_ips(db, username="zeta", specs=["10.1.0.6"], actor=ACTOR)  # from the inventory
+    key, _ = create_key(db, account=get_account(db, username="acme"), name="second", actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=key.key_id, actor=ACTOR)
+    _quota_svc.set_quota(db, account=get_account(db, username="acme"), quota=20, actor=ACTOR)
+    _quota_svc.set_price(db, account=get_account(db, username="acme"), price=2.5, actor=ACTOR)
+    inventory.take_ips(db, account=get_account(db, username="acme"), count=3, actor=ACTOR)
+    ips.add_ips(
+        db,
+        account=get_account(db, username="acme"),
+        specs=["198.51.100.0/30", "2001:DB8::1"],
+        actor=ACTOR,
+    )
+    ips.add_ips(
+        db, account=get_account(db, username="zeta"), specs=["10.1.0.6"], actor=ACTOR
+    )  # from the inventory
     ips.set_hostname(db, address="198.51.100.1", hostname="MTA1.Example.com.", actor=ACTOR)
     ips.set_whitelabeled(db, address="198.51.100.1", on=True, actor=ACTOR)
-    ips.set_whitelabeled(db, address="10.1.0.1", on=True, actor=ACTOR)  # kept when returned
+    ips.set_whitelabeled(db, address="10.1.0.1", on=True, actor=ACTOR)  # wiped when returned
     for name in ("alice", "bob", "carol"):
-        subusers.create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+        subusers.create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
     acme = get_account(db, username="acme")
     for name, held in (("alice", ["198.51.100.1", "10.1.0.1"]), ("bob", ["198.51.100.2"])):
         subusers.set_subuser_ips(
             db, account=acme, username=name, mode=SetMode.SPECIFY, ips=held, actor=ACTOR
         )
     subusers.set_subuser_ips(db, account=acme, username="carol", mode=SetMode.ALL, actor=ACTOR)
-    subusers.set_subuser_active(db, account_name="acme", username="bob", active=False, actor=ACTOR)
+    subusers.set_subuser_active(
+        db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
+    )
     profiles.update_profile(
         db,
         account=acme,
@@ -62,9 +76,23 @@ def core_writes(db: Database) -> None:
         actor=ACTOR,
     )
     profiles.set_password(db, account=acme, username="alice", password="pass-word-1", actor=ACTOR)
-    inventory.release_ips(db, account_name="acme", addresses=["10.1.0.1"], force=True, actor=ACTOR)
-    ips.remove_ips(db, username="acme", addresses=["198.51.100.2"], release=True, actor=ACTOR)
-    subusers.delete_subuser(db, account_name="acme", username="carol", actor=ACTOR)
+    _ips_svc.release_ips(
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["10.1.0.1"],
+        force=True,
+        actor=ACTOR,
+    )
+    ips.remove_ips(
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["198.51.100.2"],
+        release=True,
+        actor=ACTOR,
+    )
+    subusers.delete_subuser(
+        db, account=get_account(db, username="acme"), username="carol", actor=ACTOR
+    )
     inventory.remove_from_inventory(db, addresses=["10.1.0.5"], actor=ACTOR)
 
 
@@ -83,7 +111,13 @@ def v3_writes(db: Database) -> None:
     warmup.start_warmup(db, account=acme, address="10.1.0.2", actor=ACTOR)
     warmup.start_warmup(db, account=acme, address="10.1.0.3", actor=ACTOR)
     warmup.stop_warmup(db, account=acme, address="10.1.0.3", actor=ACTOR)
-    inventory.release_ips(db, account_name="acme", addresses=["10.1.0.2"], force=True, actor=ACTOR)
+    _ips_svc.release_ips(
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["10.1.0.2"],
+        force=True,
+        actor=ACTOR,
+    )
     pools.add_pool_ip(db, account=acme, name="transactional", address="198.51.100.1", actor=ACTOR)
     pools.delete_pool(db, account=acme, name="transactional", actor=ACTOR)
 
@@ -100,7 +134,9 @@ def dataplane_writes(db: Database) -> None:
     acme = get_account(db, username="acme")
     for name in ("em.example", "two.example", "gone.example"):
         sd.add_sending_domain(db, account=acme, mail_domain=name, url_domain=None, actor=ACTOR)
-    subusers.create_subuser(db, account_name="acme", username="dora", email="", actor=ACTOR)
+    subusers.create_subuser(
+        db, account=get_account(db, username="acme"), username="dora", email="", actor=ACTOR
+    )
     for user, domain in (
         ("alice", "em.example"),
         ("alice", "two.example"),  # replaces em.example
@@ -110,7 +146,9 @@ def dataplane_writes(db: Database) -> None:
     ):
         sd.attach_sending_domain(db, account=acme, username=user, mail_domain=domain, actor=ACTOR)
     sd.remove_sending_domain(db, account=acme, mail_domain="gone.example", actor=ACTOR)
-    subusers.delete_subuser(db, account_name="acme", username="dora", actor=ACTOR)
+    subusers.delete_subuser(
+        db, account=get_account(db, username="acme"), username="dora", actor=ACTOR
+    )
 
 
 def test_replay_rebuilds_every_action(db: Database) -> None:
@@ -222,28 +260,41 @@ OPS = st.one_of(
 def apply(db: Database, op: tuple[Any, ...]) -> None:
     kind, acct = op[0], "acme"
     if kind == "create":
-        subusers.create_subuser(db, account_name=acct, username=op[1], email="", actor=ACTOR)
+        subusers.create_subuser(
+            db, account=get_account(db, username=acct), username=op[1], email="", actor=ACTOR
+        )
     elif kind == "delete":
-        subusers.delete_subuser(db, account_name=acct, username=op[1], actor=ACTOR)
+        subusers.delete_subuser(
+            db, account=get_account(db, username=acct), username=op[1], actor=ACTOR
+        )
     elif kind == "active":
         subusers.set_subuser_active(
-            db, account_name=acct, username=op[1], active=op[2], actor=ACTOR
+            db, account=get_account(db, username=acct), username=op[1], active=op[2], actor=ACTOR
         )
     elif kind == "set":
         mode = SetMode.SPECIFY if op[2] else SetMode.NONE
-        subusers.set_subuser_ips_by_name(
-            db, account_name=acct, username=op[1], mode=mode, ips=op[2], actor=ACTOR
+        subusers.set_subuser_ips(
+            db,
+            account=get_account(db, username=acct),
+            username=op[1],
+            mode=mode,
+            ips=op[2],
+            actor=ACTOR,
         )
     elif kind == "add":
-        ips.add_ips(db, username=acct, specs=op[1], actor=ACTOR)
+        ips.add_ips(db, account=get_account(db, username=acct), specs=op[1], actor=ACTOR)
     elif kind == "remove":
-        ips.remove_ips(db, username=acct, addresses=op[1], release=op[2], actor=ACTOR)
+        ips.remove_ips(
+            db, account=get_account(db, username=acct), addresses=op[1], release=op[2], actor=ACTOR
+        )
     elif kind == "take":
-        inventory.take_ips(db, account_name=acct, count=op[1], actor=ACTOR)
+        inventory.take_ips(db, account=get_account(db, username=acct), count=op[1], actor=ACTOR)
     elif kind in ("wl_add", "wl_remove", "attach", "mta"):
         apply_dataplane(db, op)
     else:
-        inventory.release_ips(db, account_name=acct, addresses=op[1], force=op[2], actor=ACTOR)
+        _ips_svc.release_ips(
+            db, account=get_account(db, username=acct), addresses=op[1], force=op[2], actor=ACTOR
+        )
 
 
 def apply_dataplane(db: Database, op: tuple[Any, ...]) -> None:

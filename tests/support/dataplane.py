@@ -52,7 +52,9 @@ class World:
 def seed(db: Database) -> World:
     """Create the world above; returns the account and its API key."""
     _, api_key = create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
-    ips.add_ips(db, username="acme", specs=[*PLACED, "127.0.0.7"], actor=ACTOR)
+    ips.add_ips(
+        db, account=get_account(db, username="acme"), specs=[*PLACED, "127.0.0.7"], actor=ACTOR
+    )
     for address, mta in PLACED.items():
         ips.set_mta(db, address=address, mta=mta, actor=ACTOR)
     for address, name in HOSTNAMES.items():
@@ -62,7 +64,9 @@ def seed(db: Database) -> World:
         db, account=acme, mail_domain="acme.test", url_domain=None, actor=ACTOR
     )
     for name, held in HELD.items():
-        subusers.create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+        subusers.create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
         sending_domains.add_sending_domain(
             db, account=acme, mail_domain=f"{name}.test", url_domain=None, actor=ACTOR
         )
@@ -77,5 +81,5 @@ def seed(db: Database) -> World:
 
 def set_active(db: Database, username: str, active: bool) -> None:
     subusers.set_subuser_active(
-        db, account_name="acme", username=username, active=active, actor=ACTOR
+        db, account=get_account(db, username="acme"), username=username, active=active, actor=ACTOR
     )

@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from ipfleet.cli.context import cli_actor, open_db
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.context import cli_actor, open_account, open_db
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
 from ipfleet.services import ips as ip_svc
-from ipfleet.services.accounts import get_account
 
 ip_app = typer.Typer(help="IP addresses of an account.", no_args_is_help=True)
 
@@ -28,9 +27,8 @@ def ip_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Put addresses on an account, all or nothing; a range adds its host addresses."""
-    result = ip_svc.add_ips(
-        open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit
-    )
+    db, acc = open_account(account)
+    result = ip_svc.add_ips(db, account=acc, specs=specs, actor=cli_actor(), limit=limit)
     if as_json:
         emit_json({"account": account, "added": result.added, "already": result.already})
     else:
@@ -50,13 +48,15 @@ def ip_remove(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove addresses from an account (and from ipfleet), all or nothing."""
+    db, acc = open_account(account)
     removed = ip_svc.remove_ips(
-        open_db(), username=account, addresses=addresses, release=release, actor=cli_actor()
+        db, account=acc, addresses=addresses, release=release, actor=cli_actor()
     )
-    if as_json:
-        emit_json({"account": account, "removed": removed})
-    else:
-        say(f"Removed {len(removed)} address(es) from {account}.")
+    report(
+        as_json,
+        {"account": account, "removed": removed},
+        f"Removed {len(removed)} address(es) from {account}.",
+    )
 
 
 @ip_app.command("list")
@@ -67,10 +67,8 @@ def ip_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List an account's addresses in one state, in numeric order."""
-    db = open_db()
-    rows = ip_svc.list_placements(
-        db, account=get_account(db, username=account), state=state, mta=mta
-    )
+    db, acc = open_account(account)
+    rows = ip_svc.list_placements(db, account=acc, state=state, mta=mta)
     if as_json:
         emit_json(
             [
@@ -94,10 +92,11 @@ def ip_set_whitelabel(
 ) -> None:
     """Mark an address as whitelabeled (v3 `whitelabeled`), or clear it with --off."""
     ip_svc.set_whitelabeled(open_db(), address=address, on=not off, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "whitelabeled": not off})
-    else:
-        say(f"{address} is {'not ' if off else ''}whitelabeled.")
+    report(
+        as_json,
+        {"ip": address, "whitelabeled": not off},
+        f"{address} is {'not ' if off else ''}whitelabeled.",
+    )
 
 
 @ip_app.command("set-hostname")
@@ -113,10 +112,11 @@ def ip_set_hostname(
     if clear == (hostname is not None):
         raise InvalidValue("give either a host name or --clear")
     name = ip_svc.set_hostname(open_db(), address=address, hostname=hostname, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "hostname": name})
-    else:
-        say(f"{address} now has host name {name}." if name else f"{address} has no host name.")
+    report(
+        as_json,
+        {"ip": address, "hostname": name},
+        f"{address} now has host name {name}." if name else f"{address} has no host name.",
+    )
 
 
 @ip_app.command("set-mta")
@@ -132,7 +132,8 @@ def ip_set_mta(
     if none == (mta is not None):
         raise InvalidValue("give either an MTA name or --none")
     ip_svc.set_mta(open_db(), address=address, mta=mta, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "mta": mta})
-    else:
-        say(f"{address} is now on {mta}." if mta else f"{address} is on no MTA.")
+    report(
+        as_json,
+        {"ip": address, "mta": mta},
+        f"{address} is now on {mta}." if mta else f"{address} is on no MTA.",
+    )

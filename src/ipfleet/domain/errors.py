@@ -64,6 +64,15 @@ class BadCredentials(Unauthorized):
         super().__init__("Permission denied, wrong credentials")
 
 
+class WrongPassword(Invalid):
+    """A subuser's own username and password do not match (v2 ``customer.auth``)."""
+
+    code = "wrong_password"
+
+    def __init__(self) -> None:
+        super().__init__("Invalid username and/or password")
+
+
 class AccountNotFound(NotFound):
     code = "account_not_found"
 

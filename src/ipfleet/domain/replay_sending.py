@@ -85,6 +85,16 @@ def ip_set_mta(run: _Replay) -> None:
     run.ip_row()["mta"] = run.payload("after", "mta")
 
 
+def ip_clear_identity(run: _Replay) -> None:
+    """An IP leaving an account loses its host name, whitelabel flag and warmup."""
+    row = run.own_ip(run.subject("ip"), run.account())
+    before = dict(run.entry.get("before") or {})
+    before["warmup_started_at"] = utc_text(before.get("warmup_started_at"))
+    rebuilt = {k: row[k] for k in ("hostname", "whitelabeled", "warmup_started_at")}
+    run.expect("identity before", before, rebuilt)
+    row.update(hostname=None, whitelabeled=False, warmup_started_at=None)
+
+
 def ip_warmup_start(run: _Replay) -> None:
     row = run.own_ip(run.subject("ip"), run.account())
     run.expect("warmup before", None, row["warmup_started_at"])

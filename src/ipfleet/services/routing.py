@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from ipfleet.domain.routing import Decision, Holder, MtaPlan, SendingIp, route, sender_domain
 from ipfleet.domain.sending import check_mta_name
-from ipfleet.services.state import snapshot
 from ipfleet.store.routing_repo import RoutingReads
 from ipfleet.store.uow import Database, UnitOfWork
 
@@ -116,7 +115,7 @@ def decide(db: Database, *, mta: str, sender: str) -> Decision:
 
 
 def _plan(uow: UnitOfWork, mta: str) -> MtaPlan:
-    snapshot(uow)
+    uow.state.snapshot()
     by_account = {name: tuple(ips) for name, ips in uow.routing.ips_by_account().items()}
     holders: dict[str, list[Holder]] = {
         name: [Holder(name, None, True, (), ips)] for name, ips in by_account.items()

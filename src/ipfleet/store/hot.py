@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ipfleet.domain.records import Account
+from ipfleet.store.repos import storable
 
 _CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
@@ -96,6 +97,8 @@ class HotReads:
 
     def subuser_ips(self, account_id: int, username: str) -> list[str] | None:
         """The subuser's explicit set in numeric order, or None if it has no such subuser."""
+        if not storable(username):
+            return None
         rows = self._rows(_SUBUSER_IPS, (account_id, username))
         if not rows:
             return None

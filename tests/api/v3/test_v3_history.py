@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.inventory import release_ips
 from ipfleet.services.ips import add_ips
 from ipfleet.services.timeline import ip_history
@@ -17,8 +18,10 @@ MOVED = "192.0.2.10"
 def _move_to_other(db: Database) -> tuple[str, str]:
     """Move MOVED from acme to other; the moments just before and just after."""
     before = datetime.now(UTC).isoformat()
-    release_ips(db, account_name=ACME, addresses=[MOVED], force=True, actor=SEEDER)
-    add_ips(db, username=OTHER, specs=[MOVED], actor=SEEDER)
+    release_ips(
+        db, account=get_account(db, username=ACME), addresses=[MOVED], force=True, actor=SEEDER
+    )
+    add_ips(db, account=get_account(db, username=OTHER), specs=[MOVED], actor=SEEDER)
     return before, datetime.now(UTC).isoformat()
 
 

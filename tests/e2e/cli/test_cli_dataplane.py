@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
 from ipfleet.store.uow import Database
@@ -16,11 +16,18 @@ SEED = Actor(name="test:seed", request_id="seed")
 def seed(db: Database) -> None:
     for name in ("acme", "zeta"):
         create_account(db, username=name, outbound_cluster=None, actor=SEED)
-    add_ips(db, username="acme", specs=["192.0.2.1", "192.0.2.2", "2001:db8::1"], actor=SEED)
-    create_subuser(db, account_name="acme", username="alice", email="", actor=SEED)
+    add_ips(
+        db,
+        account=get_account(db, username="acme"),
+        specs=["192.0.2.1", "192.0.2.2", "2001:db8::1"],
+        actor=SEED,
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=SEED
+    )
     set_subuser_ips_by_name(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.2", "2001:db8::1"],

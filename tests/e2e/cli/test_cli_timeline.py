@@ -10,8 +10,8 @@ import pytest
 
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account, get_account
-from ipfleet.services.inventory import add_to_inventory, release_ips
-from ipfleet.services.ips import add_ips
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.services.ips import add_ips, release_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
@@ -29,15 +29,25 @@ def moments(db: Database) -> dict[str, str]:
     for name in ("acme", "beta"):
         create_account(db, username=name, outbound_cluster=None, actor=SEED)
     add_to_inventory(db, specs=["192.0.2.8/30"], actor=SEED)
-    add_ips(db, username="acme", specs=["192.0.2.10", "192.0.2.9"], actor=SEED)
-    create_subuser(db, account_name="acme", username="bob", email="b@x.test", actor=SEED)
+    add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.10", "192.0.2.9"], actor=SEED
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="bob", email="b@x.test", actor=SEED
+    )
     acme = get_account(db, username="acme")
     set_subuser_ips(
         db, account=acme, username="bob", mode=SetMode.SPECIFY, ips=["192.0.2.10"], actor=SEED
     )
     held = _now()
-    release_ips(db, account_name="acme", addresses=["192.0.2.10"], force=True, actor=SEED)
-    add_ips(db, username="beta", specs=["192.0.2.10"], actor=SEED)
+    release_ips(
+        db,
+        account=get_account(db, username="acme"),
+        addresses=["192.0.2.10"],
+        force=True,
+        actor=SEED,
+    )
+    add_ips(db, account=get_account(db, username="beta"), specs=["192.0.2.10"], actor=SEED)
     return {"held": held, "now": _now()}
 
 

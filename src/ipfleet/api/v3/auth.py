@@ -16,7 +16,7 @@ from litestar.handlers import BaseRouteHandler
 from ipfleet.api.v3.errors import request_id
 from ipfleet.domain.errors import ParentOnly
 from ipfleet.domain.records import Actor
-from ipfleet.services.acting import Caller, authenticate_bearer
+from ipfleet.services.authentication import Caller, authenticate_bearer
 from ipfleet.store.uow import Database
 
 CALLER_KEY = "ipfleet.caller"
