@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ipfleet.cli.accounts import account_app, key_app
 from ipfleet.cli.inventory import inventory_app, release, set_price, set_quota, take
 from ipfleet.cli.ips import ip_app
+from ipfleet.cli.operators import operator_app
 from ipfleet.cli.output import exit_code, fail
 from ipfleet.cli.server import db_app, demo, serve
 from ipfleet.cli.subusers import subuser_app
@@ -27,6 +28,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(ip_app, name="ip")
 app.add_typer(subuser_app, name="subuser")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(operator_app, name="operator")
 account_app.command("set-quota")(set_quota)
 account_app.command("set-price")(set_price)
 account_app.command("take")(take)

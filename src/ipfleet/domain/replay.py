@@ -355,6 +355,10 @@ class _Replay:
         members.remove(address)
 
 
+def _outside_the_state(run: _Replay) -> None:
+    """Operators and the installation's own secrets are not part of the tenants' state."""
+
+
 ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "account.create": _Replay.account_create,
     "account.set_quota": _Replay.account_set_quota,
@@ -383,6 +387,9 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "pool.delete": _Replay.pool_delete,
     "pool.add_ip": _Replay.pool_add_ip,
     "pool.remove_ip": _Replay.pool_remove_ip,
+    "operator.create": _outside_the_state,
+    "operator.revoke": _outside_the_state,
+    "secret.create": _outside_the_state,
 }
 
 

@@ -154,11 +154,11 @@ class KeyRepo:
         return self.conn.execute(stmt).rowcount == 1
 
 
-def _held_by_any() -> Any:
+def held_by_any() -> Any:
     return exists().where(holdings.c.ip_id == ip_addresses.c.id)
 
 
-def _held_by_active() -> Any:
+def held_by_active() -> Any:
     return (
         exists()
         .where(holdings.c.ip_id == ip_addresses.c.id)
@@ -175,12 +175,25 @@ class IpRepo:
         if needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
-            stmt = stmt.where(_held_by_any())
+            stmt = stmt.where(held_by_any())
         elif state is IpState.FREE:
-            stmt = stmt.where(~_held_by_any())
+            stmt = stmt.where(~held_by_any())
         elif state is IpState.AVAILABLE:
-            stmt = stmt.where(~_held_by_active())
+            stmt = stmt.where(~held_by_active())
         return stmt.order_by(ip_addresses.c.sort_key)
+
+    def state_counts(self, account_id: int) -> dict[IpState, int]:
+        """How many of the account's addresses are in each state, in one query."""
+        held, held_active = held_by_any(), held_by_active()
+        stmt = select(
+            func.count(),
+            func.count().filter(held),
+            func.count().filter(~held),
+            func.count().filter(~held_active),
+        ).where(ip_addresses.c.account_id == account_id)
+        row = self.conn.execute(stmt).one()
+        states = (IpState.ALL, IpState.TAKEN, IpState.FREE, IpState.AVAILABLE)
+        return {state: int(n) for state, n in zip(states, row, strict=True)}
 
     def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
         """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
