@@ -30,7 +30,7 @@ WAIT_S = 20  # the most a page may take to replace the last one (a bound, not a 
 
 def require_browser() -> None:
     """Skip (or, when the browser is required, fail) without Chromium and its driver."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (os.path.exists(p) and os.access(p, os.X_OK))]
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
     if not missing:
         return
     message = f"Chromium is not installed here: {', '.join(missing)} missing"
