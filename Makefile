@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export IPFLEET_DATABASE_URL ?= sqlite:///./var/ipfleet.db
 
-.PHONY: run test lint typecheck bench clean schemathesis reliability
+.PHONY: run test lint typecheck bench clean schemathesis reliability screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Every dashboard page at 1280x800 and at 390 px wide, from Debian's Chromium, into
+# docs/screenshots/ (shown in docs/dashboard.md).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python tests/e2e/ui_screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

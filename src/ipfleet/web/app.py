@@ -17,7 +17,7 @@ from ipfleet.config import Settings
 from ipfleet.domain.errors import Forbidden, IpfleetError, NotFound, TooLarge, Unauthorized
 from ipfleet.store.uow import Database
 from ipfleet.web import auth, operator_pages, reseller
-from ipfleet.web.context import PREFIX, REQUEST_ID_KEY, SignInNeeded, Ui, see_other
+from ipfleet.web.context import PREFIX, REQUEST_ID_KEY, PathText, SignInNeeded, Ui, see_other
 from ipfleet.web.render import render
 from ipfleet.web.session import anonymous
 
@@ -69,7 +69,7 @@ def _static_files() -> dict[str, bytes]:
 
 def _static_handler(assets: dict[str, bytes]) -> Any:
     @get(f"{PREFIX}/static/{{name:str}}", sync_to_thread=False)
-    def static(name: str) -> Response[bytes]:
+    def static(name: PathText) -> Response[bytes]:
         if name not in assets:
             return _error_page(404, "Page not found")  # type: ignore[return-value]
         return Response(assets[name], media_type=STATIC[name])

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ipfleet.domain.states import IpState
 
 WIDTH = 600  # the drawing's own units; the SVG scales to its box (viewBox)
-LABEL = 110  # room on the left for the state names
-BAR_AREA = WIDTH - LABEL - 90  # and on the right for the figures
-BAR_HEIGHT = 28
+LABEL = 130  # room on the left for the state names
+BAR_AREA = WIDTH - LABEL - 100  # and on the right for the figures
+BAR_HEIGHT = 32
 GAP = 14
 SHOWN = (
     (IpState.TAKEN, "Taken", "held by a subuser"),

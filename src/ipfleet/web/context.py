@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
+from litestar.params import PathParameter
 from litestar.response import Redirect
 
 from ipfleet.config import Settings
@@ -18,6 +19,8 @@ from ipfleet.web.render import render
 from ipfleet.web.session import COOKIE, Role, Session, Signer, csrf_matches
 
 PREFIX = "/ui"
+#: A name or address in a page's path.
+PathText = Annotated[str, PathParameter()]
 REQUEST_ID_KEY = "ipfleet_request_id"
 
 

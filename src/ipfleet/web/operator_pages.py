@@ -11,7 +11,16 @@ from litestar import Request, Response, get, post
 from ipfleet.domain.errors import AccountNotFound, InvalidValue, IpfleetError
 from ipfleet.services.dashboard import operator_view
 from ipfleet.services.inventory import set_quota, take_ips
-from ipfleet.web.context import PREFIX, actor_of, checked_form, operator, page, see_other, ui_of
+from ipfleet.web.context import (
+    PREFIX,
+    PathText,
+    actor_of,
+    checked_form,
+    operator,
+    page,
+    see_other,
+    ui_of,
+)
 from ipfleet.web.session import Session
 
 HOME = f"{PREFIX}/operator"
@@ -73,14 +82,14 @@ async def _operator_write(request: Request[Any, Any, Any], account: str, what: s
 
 
 @post(f"{HOME}/accounts/{{account:str}}/quota", status_code=303)
-async def quota(request: Request[Any, Any, Any], account: str) -> Response[Any]:
+async def quota(request: Request[Any, Any, Any], account: PathText) -> Response[Any]:
     """Set an account's IP quota (blank: unlimited), with the CLI's rules and errors."""
     result: Response[Any] = await _operator_write(request, account, "quota")
     return result
 
 
 @post(f"{HOME}/accounts/{{account:str}}/take", status_code=303)
-async def take(request: Request[Any, Any, Any], account: str) -> Response[Any]:
+async def take(request: Request[Any, Any, Any], account: PathText) -> Response[Any]:
     """Take N free inventory IPs for an account, atomically and within its quota."""
     result: Response[Any] = await _operator_write(request, account, "take")
     return result

@@ -15,7 +15,16 @@ from ipfleet.services.acting import Caller
 from ipfleet.services.ip_details import get_ip_view
 from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips
 from ipfleet.web.chart import utilisation
-from ipfleet.web.context import PREFIX, actor_of, checked_form, page, reseller, see_other, ui_of
+from ipfleet.web.context import (
+    PREFIX,
+    PathText,
+    actor_of,
+    checked_form,
+    page,
+    reseller,
+    see_other,
+    ui_of,
+)
 
 PAGE_SIZES = (25, 50, 100, 250)
 MODES = (
@@ -62,7 +71,7 @@ def ips(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get(f"{PREFIX}/ips/{{address:str}}", sync_to_thread=False)
-def ip(request: Request[Any, Any, Any], address: str) -> Response[str]:
+def ip(request: Request[Any, Any, Any], address: PathText) -> Response[str]:
     """One IP of the account: its holders, pools, warmup and host name."""
     session, account = reseller(request)
     view = get_ip_view(ui_of(request).db, caller=Caller(account), address=address)
@@ -101,13 +110,13 @@ def _url(name: str) -> str:
 
 
 @get(f"{PREFIX}/subusers/{{name:str}}", sync_to_thread=False)
-def subuser(request: Request[Any, Any, Any], name: str) -> Response[str]:
+def subuser(request: Request[Any, Any, Any], name: PathText) -> Response[str]:
     """One subuser, its set, and the form to change it."""
     return _subuser_page(request, name)
 
 
 @post(f"{PREFIX}/subusers/{{name:str}}", status_code=303)
-async def change_set(request: Request[Any, Any, Any], name: str) -> Response[Any]:
+async def change_set(request: Request[Any, Any, Any], name: PathText) -> Response[Any]:
     """Replace the subuser's set exactly as v2 ``customer.sendip task=append`` does."""
     session, account = reseller(request)
     fields = await checked_form(request, session)
@@ -134,7 +143,7 @@ async def change_set(request: Request[Any, Any, Any], name: str) -> Response[Any
 
 
 @post(f"{PREFIX}/subusers/{{name:str}}/active", status_code=303)
-async def change_active(request: Request[Any, Any, Any], name: str) -> Response[Any]:
+async def change_active(request: Request[Any, Any, Any], name: PathText) -> Response[Any]:
     """Activate or deactivate the subuser (``active`` is ``1`` or ``0``)."""
     session, account = reseller(request)
     fields = await checked_form(request, session)
