@@ -20,8 +20,9 @@ from rel_attacks import (
     v3_attacks,
 )
 from rel_client import InProcess
-from rel_registry import ROUTES
+from rel_registry import ROUTES, UI_BY_KEY
 from rel_shapes import verdict, visible_text
+from rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
 from rel_world import A, B, World
 
 from ipfleet.domain.replay import State
@@ -115,3 +116,47 @@ def test_tenant_b_cannot_reach_tenant_a(client: InProcess, world: World) -> None
     rel_figures.add("violations", len(failures))
     assert not failures, "\n".join(failures)
     assert before[0]["accounts"].keys() == {A, B}
+
+
+def test_every_dashboard_route_has_attacks() -> None:
+    targeted = {a.route.key for a in ui_attacks()}
+    missing = sorted(set(UI_BY_KEY) - targeted)
+    assert not missing, f"/ui routes without isolation attacks in rel_ui.py: {missing}"
+
+
+def test_tenant_b_cannot_reach_tenant_a_through_the_dashboard(
+    client: InProcess, world: World
+) -> None:
+    csrf = sign_in_b(client, world)
+    before = state_and_log(world.db)
+    secrets = world.secrets_of_a()
+    failures: list[str] = []
+    for attack in ui_attacks():
+        where = f"{attack.route.key} [{attack.what}]"
+        resp = send_ui(client, world, attack, csrf)
+        if attack.ends_bs_session:
+            csrf = sign_in_b(client, world)
+        try:
+            is_error = ui_verdict(attack, resp)
+        except AssertionError as exc:
+            failures.append(f"{where}: {exc}")
+            continue
+        if attack.expect == REFUSED and not is_error:
+            failures.append(f"{where}: not refused: {resp.status_code} {resp.text[:200]}")
+        if attack.expect in (OWN, OWN_WRITE) and is_error:
+            failures.append(f"{where}: B's own request failed: {resp.status_code}")
+        text = visible_text(resp)
+        leaked = sorted(s for s in secrets if s in text and s not in attack.request_text)
+        if leaked:
+            failures.append(f"{where}: shows A's {leaked}")
+        after = state_and_log(world.db)
+        a_id = world.a.account.id
+        if attack.expect == OWN_WRITE:
+            if slice_of(after, A, a_id) != slice_of(before, A, a_id):
+                failures.append(f"{where}: A's data changed")
+        elif after[0] != before[0] or len(after[1]) != len(before[1]):
+            failures.append(f"{where}: the data changed")
+        before = after
+        rel_figures.covered("isolation", attack.route.key)
+    rel_figures.add("dashboard isolation requests", len(ui_attacks()))
+    assert not failures, "\n".join(failures)
