@@ -50,8 +50,8 @@ def overview(db: Database, *, account: Account) -> Overview:
     def work(uow: UnitOfWork) -> Overview:
         counts = uow.ips.state_counts(account.id)
         subs = uow.subusers.of_account(account.id)
-        held = uow.subusers.ips_by_subuser(account.id)
-        sized = sorted(((s, len(held.get(s.id, []))) for s in subs), key=lambda p: -p[1])
+        sizes = uow.subusers.set_sizes(account.id)
+        sized = sorted(((s, sizes.get(s.id, 0)) for s in subs), key=lambda p: -p[1])
         return Overview(counts, len(subs), [p for p in sized if p[1]][:TOP_SUBUSERS])
 
     return db.read(work)
@@ -62,7 +62,7 @@ def ip_page(db: Database, *, account: Account, state: IpState, page: int, size: 
     size = max(1, min(size, MAX_PAGE_SIZE))
 
     def work(uow: UnitOfWork) -> IpPage:
-        total = uow.ip_details.count(account.id, IpQuery(state=state))
+        total = uow.ips.state_counts(account.id)[state]
         pages = max(1, -(-total // size))
         current = max(1, min(page, pages))
         query = IpQuery(state=state, limit=size, offset=(current - 1) * size)
@@ -76,8 +76,8 @@ def subuser_summaries(db: Database, *, account: Account) -> list[tuple[Subuser, 
     """Every subuser of the account with the size of its explicit set, by name."""
 
     def work(uow: UnitOfWork) -> list[tuple[Subuser, int]]:
-        held = uow.subusers.ips_by_subuser(account.id)
-        return [(s, len(held.get(s.id, []))) for s in uow.subusers.of_account(account.id)]
+        sizes = uow.subusers.set_sizes(account.id)
+        return [(s, sizes.get(s.id, 0)) for s in uow.subusers.of_account(account.id)]
 
     return db.read(work)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, false, func, select, update
+from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
 from ipfleet.domain.states import IpState
@@ -79,11 +79,6 @@ class IpDetailRepo:
         if q.offset:
             stmt = stmt.offset(q.offset)
         return [_detail(r) for r in self.conn.execute(stmt)]
-
-    def count(self, account_id: int, q: IpQuery) -> int:
-        """How many of the account's IPs match ``q`` (its paging ignored)."""
-        stmt = self._matching(select(func.count()).select_from(ip_addresses), account_id, q)
-        return int(self.conn.scalar(stmt) or 0)
 
     def _matching(self, stmt: Select[Any], account_id: int, q: IpQuery) -> Select[Any]:
         stmt = stmt.where(ip_addresses.c.account_id == account_id)
