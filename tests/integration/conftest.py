@@ -6,11 +6,11 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from dbcheck import ACTOR, Made
 
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made
 
 
 @pytest.fixture

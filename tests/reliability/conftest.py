@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import anyio.from_thread
 import pytest
-import rel_figures
-from rel_budget import Budget, budget
-from rel_client import InProcess
-from rel_world import World, seed
 
 from ipfleet.api.app import create_app
 from ipfleet.config import Settings
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget, budget
+from tests.reliability.rel_world import World, seed
+from tests.support.inprocess import InProcess
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

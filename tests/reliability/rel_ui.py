@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 import httpx
-from rel_attacks import OWN, OWN_WRITE, REFUSED
-from rel_client import InProcess
-from rel_registry import UI_BY_KEY, Route
-from rel_world import A_IPS, A_ODD, A_SUBS, B_IPS, A, B, World
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address
 from ipfleet.services.operators import session_secret
 from ipfleet.web.session import COOKIE, Role, Signer, signed_in
+from tests.reliability.rel_attacks import OWN, OWN_WRITE, REFUSED
+from tests.reliability.rel_registry import UI_BY_KEY, Route
+from tests.reliability.rel_world import A_IPS, A_ODD, A_SUBS, B_IPS, A, B, World
+from tests.support.inprocess import InProcess
 
 Form = tuple[tuple[str, str], ...]
 

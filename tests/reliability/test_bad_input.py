@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import pytest
-import rel_figures
 from hypothesis import HealthCheck, given, settings
-from rel_budget import Budget
-from rel_client import InProcess
-from rel_inputs import (
+
+from ipfleet.services.state import dump_state
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget
+from tests.reliability.rel_inputs import (
     MALFORMED_ADDRESSES,
     Wire,
     targeted_wires,
     v2_request,
     v3_request,
 )
-from rel_invariants import fingerprint, violations
-from rel_registry import BY_KEY, ROUTES, Route
-from rel_shapes import verdict
-from rel_world import B, World
-
-from ipfleet.services.state import dump_state
+from tests.reliability.rel_invariants import fingerprint, violations
+from tests.reliability.rel_registry import BY_KEY, ROUTES, Route
+from tests.reliability.rel_shapes import verdict
+from tests.reliability.rel_world import B, World
+from tests.support.inprocess import InProcess
 
 
 def check(client: InProcess, world: World, route: Route, wire: Wire, before: object) -> object:

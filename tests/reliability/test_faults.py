@@ -17,14 +17,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import rel_figures
-from rel_client import InProcess
-from rel_invariants import fingerprint, violations
-from rel_registry import ROUTES
-from rel_world import B, World
 from sqlalchemy import text
 
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_invariants import fingerprint, violations
+from tests.reliability.rel_registry import ROUTES
+from tests.reliability.rel_world import B, World
+from tests.support.inprocess import InProcess
 
 
 @dataclass

@@ -8,8 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import rel_figures
-from rel_attacks import (
+
+from ipfleet.domain.replay import State
+from ipfleet.services.state import state_and_log
+from tests.reliability import rel_figures
+from tests.reliability.rel_attacks import (
     OWN,
     OWN_WRITE,
     REFUSED,
@@ -19,14 +22,11 @@ from rel_attacks import (
     v2_attacks,
     v3_attacks,
 )
-from rel_client import InProcess
-from rel_registry import ROUTES, UI_BY_KEY
-from rel_shapes import verdict, visible_text
-from rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
-from rel_world import A, B, World
-
-from ipfleet.domain.replay import State
-from ipfleet.services.state import state_and_log
+from tests.reliability.rel_registry import ROUTES, UI_BY_KEY
+from tests.reliability.rel_shapes import verdict, visible_text
+from tests.reliability.rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
+from tests.reliability.rel_world import A, B, World
+from tests.support.inprocess import InProcess
 
 Snapshot = tuple[State, list[dict[str, Any]]]
 

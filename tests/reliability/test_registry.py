@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-import rel_figures
-from rel_client import InProcess
-from rel_registry import (
+
+from tests.reliability import rel_figures
+from tests.reliability.rel_registry import (
     BY_KEY,
     KNOWN_MOUNTS,
     ROUTES,
@@ -17,8 +17,9 @@ from rel_registry import (
     served_routes,
     served_ui_routes,
 )
-from rel_shapes import verdict
-from rel_world import World
+from tests.reliability.rel_shapes import verdict
+from tests.reliability.rel_world import World
+from tests.support.inprocess import InProcess
 
 
 @pytest.fixture
