@@ -11,14 +11,18 @@ from typing import Any
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
 
 from ipfleet.services.ips import remove_ips
 from ipfleet.services.state import state_and_log
 from ipfleet.store.uow import Database
 from tests.e2e.v2.e2e_server import ACME_IPS, GLOBEX_IPS, SEEDER, Server
-from tests.support.browser import chromium, sign_in, submit, text_of
+from tests.support.browser import PHONE, WAIT_S, chromium, sign_in, submit, text_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -174,3 +178,34 @@ def test_wrong_credentials_are_said_next_to_the_field(browser: WebDriver, server
     sign_in(browser, server.base_url, server.api_user, server.api_key + "x")
     assert text_of(browser, "#api_key_error") == "Wrong user name or API key"
     assert browser.find_element(By.ID, "api_user").get_attribute("value") == server.api_user
+
+
+def tab_to(driver: WebDriver, element_id: str, most: int = 40) -> WebElement:
+    """Press Tab until the element has the focus, as a keyboard user would."""
+    for _ in range(most):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focused = driver.switch_to.active_element
+        if focused.get_attribute("id") == element_id:
+            return focused
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def test_pages_fit_a_phone_and_the_set_form_works_from_the_keyboard(server: Server) -> None:
+    with chromium(PHONE) as phone:
+        sign_in(phone, server.base_url, server.api_user, server.api_key)
+        for path in ["/ui/", "/ui/ips", "/ui/ips/2001:db8::1", "/ui/subusers", "/ui/subusers/bob"]:
+            phone.get(f"{server.base_url}{path}")
+            wide, room = phone.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert wide <= room, f"{path} scrolls sideways: {wide} > {room}"
+        open_set_form(phone, server, "carol")
+        group = tab_to(phone, "mode-none")  # a radio group is one Tab stop: its checked one
+        outline = phone.execute_script("return getComputedStyle(arguments[0]).outlineStyle", group)
+        assert outline != "none", "the focused control shows no focus ring"
+        group.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)  # arrows choose within the group
+        assert phone.find_element(By.ID, "mode-specify").is_selected()
+        tab_to(phone, "ip-1").send_keys(Keys.SPACE)
+        tab_to(phone, "save").send_keys(Keys.ENTER)
+        WebDriverWait(phone, WAIT_S).until(lambda d: "saved=1" in d.current_url)
+    assert sendip_list(server, "carol") == [ACME_IPS[0]]
