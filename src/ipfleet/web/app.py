@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from importlib.resources import files
 from typing import Any
 
@@ -12,7 +12,6 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from ipfleet.api.request_id import request_id_of
-from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.config import Settings
 from ipfleet.domain.errors import Forbidden, IpfleetError, NotFound, TooLarge, Unauthorized
 from ipfleet.store.uow import Database
@@ -22,6 +21,9 @@ from ipfleet.web.render import render
 from ipfleet.web.session import anonymous
 
 log = logging.getLogger("ipfleet.web")
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 #: Everything comes from this origin; no script at all; no framing; forms post back here.
 CSP = (
