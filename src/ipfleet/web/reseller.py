@@ -8,7 +8,7 @@ from urllib.parse import quote
 from anyio import to_thread
 from litestar import Request, Response, get, post
 
-from ipfleet.domain.errors import InvalidParameter, IpfleetError
+from ipfleet.domain.errors import InvalidParameter, IpfleetError, SubuserNotFound
 from ipfleet.domain.states import IpState
 from ipfleet.services import dashboard
 from ipfleet.services.acting import Caller
@@ -133,10 +133,11 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
                 db, account=account, username=name, mode=mode, ips=ips, actor=actor
             )
         )
+    except SubuserNotFound:
+        raise  # not a mistake in the form: the page itself is not found
     except IpfleetError as exc:
-        if exc.code == "subuser_not_found":
-            raise
-        errors = {"ip": list(exc.details) or [exc.message]}
+        field = "mode" if isinstance(exc, InvalidParameter) else "ip"
+        errors = {field: list(exc.details) or [exc.message]}
         posted = (raw_mode[0] if raw_mode else "", ips)
         return _subuser_page(request, name, errors=errors, posted=posted, status=400)
     return see_other(f"{_url(name)}?saved=1")
