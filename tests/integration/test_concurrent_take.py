@@ -19,7 +19,8 @@ from ipfleet.services import inventory as inv
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
 from tests.integration import take_worker
-from tests.support.reseller import ACTOR, log_rows, make_account
+from tests.support.db import ACTOR, log_rows_of
+from tests.support.seed import make_account
 
 PROCESSES = 8
 INVENTORY = 40
@@ -114,5 +115,5 @@ def test_concurrent_takes_never_share_an_ip(
         assert free == 0
 
     # The change log records each IP taken exactly once, by the take that got it.
-    logged = [ip for row in log_rows(db, "ip.take") for ip in row["after"]["addresses"]]
+    logged = [ip for row in log_rows_of(db, "ip.take") for ip in row["after"]["addresses"]]
     assert sorted(logged) == sorted(handed)

@@ -35,7 +35,9 @@ from ipfleet.services.subusers import (
 )
 from ipfleet.store.tables import accounts, ip_addresses, pool_members, pools
 from ipfleet.store.uow import Database
-from tests.support.reseller import ACTOR, cli_error, dump, log_rows, make_account, run_cli
+from tests.support.cli import cli_error, run_cli
+from tests.support.db import ACTOR, dump, log_rows_of
+from tests.support.seed import make_account
 
 V4_29 = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]
 
@@ -97,7 +99,7 @@ def test_import_skips_network_and_broadcast_and_is_idempotent(db: Database) -> N
     assert (third.added, third.already_in_inventory, third.on_accounts) == (1, 5, 1)
     assert ip_table(db)["10.0.0.3"]["username"] == "ra"
     assert "10.0.0.3" not in free_inventory(db)
-    assert [r["after"]["added"] for r in log_rows(db, "inventory.add")] == [len(expected), 0, 1]
+    assert [r["after"]["added"] for r in log_rows_of(db, "inventory.add")] == [len(expected), 0, 1]
 
 
 def test_import_is_all_or_nothing(db: Database) -> None:
@@ -108,7 +110,7 @@ def test_import_is_all_or_nothing(db: Database) -> None:
     for spec in ("10.0.0.300", "10.0.1.0/33", "10.0.2.1/24", "2001:db8::/64", "x"):
         assert spec in named
     assert ip_table(db) == {}
-    assert log_rows(db, "inventory.add") == []
+    assert log_rows_of(db, "inventory.add") == []
 
 
 def test_a_large_range_needs_a_limit(db: Database) -> None:
@@ -157,7 +159,7 @@ def test_remove_from_inventory(db: Database) -> None:
     assert inv.remove_from_inventory(db, addresses=["10.0.0.5", "10.0.0.1"], actor=ACTOR)
     assert free_inventory(db) == ["10.0.0.3", "10.0.0.4", "10.0.0.6"]
     assert on_account(db, "ra") == ["10.0.0.2"]
-    [row] = log_rows(db, "inventory.remove")
+    [row] = log_rows_of(db, "inventory.remove")
     assert sorted(row["before"]["addresses"]) == ["10.0.0.1", "10.0.0.5"]
 
 
@@ -191,7 +193,7 @@ def test_quota_counts_every_ip_on_the_account(db: Database) -> None:
     assert len(inv.take_ips(db, account_name="ra", count=11, actor=ACTOR)) == 11
     assert free_inventory(db) == []
 
-    quota_log = [(r["before"], r["after"]) for r in log_rows(db, "account.set_quota")]
+    quota_log = [(r["before"], r["after"]) for r in log_rows_of(db, "account.set_quota")]
     assert quota_log == [
         ({"ip_quota": None}, {"ip_quota": 5}),
         ({"ip_quota": 5}, {"ip_quota": None}),
@@ -223,7 +225,7 @@ def test_a_take_that_cannot_be_covered_takes_nothing(db: Database) -> None:
 
     after = dump(db)
     assert after["ip_addresses"] == before["ip_addresses"]
-    assert log_rows(db, "ip.take") == []
+    assert log_rows_of(db, "ip.take") == []
     assert free_inventory(db) == V4_29
 
     inv.set_quota(db, account_name="ra", quota=None, actor=ACTOR)
@@ -231,7 +233,7 @@ def test_a_take_that_cannot_be_covered_takes_nothing(db: Database) -> None:
     assert sorted(taken) == V4_29
     assert free_inventory(db) == []
     assert all(ip_table(db)[a]["assigned_at"] is not None for a in taken)
-    [row] = log_rows(db, "ip.take")
+    [row] = log_rows_of(db, "ip.take")
     assert sorted(row["after"]["addresses"]) == V4_29
 
 
@@ -322,15 +324,15 @@ def test_release_returns_ips_to_the_inventory(db: Database) -> None:
         assert table[a]["warmup_started_at"] is None
     assert _pool_members(db) == [held]
     assert inv.remaining_ips(db, account_name="ra") == 2
-    assert log_rows(db, "ip.release") == []
+    assert log_rows_of(db, "ip.release") == []
 
     inv.release_ips(db, account_name="ra", addresses=[held], force=True, actor=ACTOR)
     assert ip_table(db)[held]["username"] is None
     assert _pool_members(db) == []
     assert subuser_ips_by_name(db, account_name="ra", username="alice") == []
-    [released] = log_rows(db, "ip.release")
+    [released] = log_rows_of(db, "ip.release")
     assert released["before"] == {"holdings": [[held, "alice"]]}
-    returns = log_rows(db, "ip.return")
+    returns = log_rows_of(db, "ip.return")
     assert [r["before"]["addresses"] for r in returns] == [[plain, pooled], [held]]
     assert on_account(db, "ra") == [ra_ips[3]]
     # Released IPs can be taken again, by anyone.

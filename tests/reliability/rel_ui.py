@@ -21,7 +21,7 @@ from ipfleet.web.session import COOKIE, Role, Signer, signed_in
 from tests.reliability.rel_attacks import OWN, OWN_WRITE, REFUSED
 from tests.reliability.rel_registry import UI_BY_KEY, Route
 from tests.reliability.rel_world import A_IPS, A_ODD, A_SUBS, B_IPS, A, B, World
-from tests.support.inprocess import InProcess
+from tests.support.inprocess import Client
 
 Form = tuple[tuple[str, str], ...]
 
@@ -169,7 +169,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in_b(client: InProcess, world: World) -> str:
+def sign_in_b(client: Client, world: World) -> str:
     """Sign B in through the form; B's CSRF token."""
     token = csrf_of(client.request("GET", "/ui/login").text)
     form = {"csrf": token, "api_user": B, "api_key": world.b.key}
@@ -177,7 +177,7 @@ def sign_in_b(client: InProcess, world: World) -> str:
     return csrf_of(client.request("GET", "/ui/").text)
 
 
-def send_ui(client: InProcess, world: World, attack: UiAttack, csrf: str) -> httpx.Response:
+def send_ui(client: Client, world: World, attack: UiAttack, csrf: str) -> httpx.Response:
     """The attack from B's browser (or with no session, or with a signed lie)."""
     cookies: dict[str, str] = {}
     if attack.session == "none":

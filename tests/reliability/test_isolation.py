@@ -26,7 +26,7 @@ from tests.reliability.rel_registry import ROUTES, UI_BY_KEY
 from tests.reliability.rel_shapes import verdict, visible_text
 from tests.reliability.rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
 from tests.reliability.rel_world import A, B, World
-from tests.support.inprocess import InProcess
+from tests.support.inprocess import Client
 
 Snapshot = tuple[State, list[dict[str, Any]]]
 
@@ -43,7 +43,7 @@ def slice_of(snap: Snapshot, account: str, account_id: int) -> dict[str, Any]:
     }
 
 
-def send(client: InProcess, world: World, attack: Attack, fmt: str, method: str) -> httpx.Response:
+def send(client: Client, world: World, attack: Attack, fmt: str, method: str) -> httpx.Response:
     """The attack as a real client would send it (v2 as GET query or POST form)."""
     route = attack.route
     if route.api == "v2":
@@ -105,7 +105,7 @@ def judge(
     return failures
 
 
-def test_tenant_b_cannot_reach_tenant_a(client: InProcess, world: World) -> None:
+def test_tenant_b_cannot_reach_tenant_a(client: Client, world: World) -> None:
     before = state_and_log(world.db)
     failures: list[str] = []
     tried = 0
@@ -139,9 +139,7 @@ def test_every_dashboard_route_has_attacks() -> None:
     assert not missing, f"/ui routes without isolation attacks in rel_ui.py: {missing}"
 
 
-def test_tenant_b_cannot_reach_tenant_a_through_the_dashboard(
-    client: InProcess, world: World
-) -> None:
+def test_tenant_b_cannot_reach_tenant_a_through_the_dashboard(client: Client, world: World) -> None:
     csrf = sign_in_b(client, world)
     before = state_and_log(world.db)
     failures: list[str] = []

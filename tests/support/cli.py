@@ -73,3 +73,26 @@ class Ipfleet:
     def json(self, *args: str) -> Any:
         """Run with --json; the output must parse."""
         return self.ok(*args, "--json").json()
+
+
+def run_cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``ipfleet`` console script on ``db_url`` (safe to call from several threads)."""
+    env = {**os.environ, "IPFLEET_DATABASE_URL": db_url, "COLUMNS": "200"}
+    return subprocess.run(
+        [console_script(), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def cli_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The one-line error of a failed command (checked to be one line, no traceback)."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0].removeprefix("error: ")

@@ -1,4 +1,5 @@
-"""Looks at the database for the service and store tests (raw SQL where it matters)."""
+"""Looking at the database behind the services' back (raw SQL where it matters), and the actor
+of the writes tests make directly."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select, text
 from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import get_account
-from ipfleet.store.tables import metadata
+from ipfleet.store.tables import metadata, subusers
 from ipfleet.store.uow import Database
 
 ACTOR = Actor(name="test:integration", request_id="req-0001")
@@ -37,6 +38,16 @@ def version_of(db: Database, username: str) -> int:
 def log_rows(db: Database, account_id: int | None = None) -> list[dict[str, Any]]:
     """The change log in order of writing."""
     return db.read(lambda uow: uow.log.entries(account_id))
+
+
+def log_rows_of(db: Database, action: str) -> list[dict[str, Any]]:
+    """The change-log rows of one action, in order of writing."""
+    return [r for r in log_rows(db) if r["action"] == action]
+
+
+def password_hash_of(db: Database, username: str) -> str | None:
+    with db.engine.connect() as conn:
+        return conn.scalar(select(subusers.c.password_hash).where(subusers.c.username == username))
 
 
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -1,10 +1,17 @@
-"""A real `ipfleet serve` in its own process group, so a test can SIGKILL it and its workers."""
+"""The one launcher of a real `ipfleet serve` process, for every test that needs a server.
+
+The server runs in a session (process group) of its own, so stopping it stops the granian
+parent and all its workers, and the crash tests can SIGKILL the whole group at once. It
+sees only the ``IPFLEET_*`` settings the test gives (plus the database URL): settings
+exported in the shell that runs the tests do not leak into it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -13,16 +20,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
+IPFLEET = Path(sys.executable).parent / "ipfleet"
 READY_S = 60.0
+STOP_S = 10.0
 
 
 def free_port() -> int:
-    import socket
-
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_env(db_url: str, env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without its IPFLEET_* settings, then the test's own."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("IPFLEET_")}
+    return {**inherited, "IPFLEET_DATABASE_URL": db_url, **(env or {})}
 
 
 class Server:
@@ -35,14 +50,17 @@ class Server:
         self.base = ""
 
     def start(self) -> str:
+        """Start on a new free port (again, after a kill) and wait for /healthz; the base URL."""
         port = free_port()
-        exe = Path(sys.executable).parent / "ipfleet"
-        cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [str(IPFLEET), "serve", "--host", "127.0.0.1", "--port", str(port)]
         cmd += ["--workers", str(self.workers)]
-        env = {**os.environ, "IPFLEET_DATABASE_URL": self.db_url, **self.env}
-        # A session of its own: its process group holds the granian parent and its workers.
         self.proc = subprocess.Popen(
-            cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            env=server_env(self.db_url, self.env),
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its process group holds the granian parent and workers
         )
         self.base = f"http://127.0.0.1:{port}"
         self._wait_ready()
@@ -53,12 +71,12 @@ class Server:
         deadline = time.monotonic() + READY_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"ipfleet serve exited early:\n{self.log_text()}")
+                pytest.fail(f"ipfleet serve exited with {self.proc.returncode}:\n{self.log_text()}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             time.sleep(0.05)
-        raise AssertionError(f"ipfleet serve did not answer /healthz:\n{self.log_text()}")
+        pytest.fail(f"ipfleet serve did not answer /healthz in {READY_S} s:\n{self.log_text()}")
 
     def kill(self) -> None:
         """SIGKILL the whole process group at once, and wait until every member is gone."""
@@ -68,14 +86,16 @@ class Server:
         self._wait_group_gone()
 
     def stop(self) -> None:
-        """SIGTERM the group; SIGKILL what is left after 10 s."""
-        if self.proc is None or self.proc.poll() is not None:
+        """SIGTERM the group; SIGKILL what is left after STOP_S seconds."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is not None:
             self._wait_group_gone()
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGTERM)
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=STOP_S)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
@@ -83,7 +103,7 @@ class Server:
 
     def _wait_group_gone(self) -> None:
         assert self.proc is not None
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + STOP_S
         while time.monotonic() < deadline:
             try:
                 os.killpg(self.proc.pid, 0)
@@ -93,6 +113,7 @@ class Server:
         os.killpg(self.proc.pid, signal.SIGKILL)
 
     def log_text(self) -> str:
+        """What the server wrote to stdout and stderr so far."""
         self.log.flush()
         return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
 
@@ -105,6 +126,7 @@ class Server:
 def serving(
     db_url: str, *, workers: int = 1, env: dict[str, str] | None = None
 ) -> Iterator[Server]:
+    """A started server on ``db_url``, stopped (its whole group) when the block ends."""
     server = Server(db_url, workers=workers, env=env)
     try:
         server.start()

@@ -1,7 +1,7 @@
-"""Expected v2 wire bytes, written out independently of ipfleet's renderer (spec §1-2).
+"""Expected v2 wire bytes, written out independently of ipfleet's renderer (docs/v2.md §1-2).
 
 Expected bodies are built here from plain strings so that a test compares the app's
-whole answer, byte for byte, with what the spec prescribes.
+whole answer, byte for byte, with what docs/v2.md prescribes.
 """
 
 from __future__ import annotations
@@ -23,12 +23,31 @@ CREDENTIALS_XML = (
 SUCCESS_JSON = b'{"message":"success"}'
 SUCCESS_XML = (PROLOG + "<result>\n   <message>success</message>\n</result>\n").encode()
 NO_USER_JSON = b'{"error":{"code":400,"message":"User does not exist"}}'
+# The fields of a subuser in customer.profile task=get answers, in the order SendGrid gives.
+USER_KEYS = (
+    "username",
+    "email",
+    "active",
+    "first_name",
+    "last_name",
+    "address",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "website",
+    "website_access",
+    "company",
+)
 NO_USER_XML = (PROLOG + "<result>\n   <message>User does not exist</message>\n</result>\n").encode()
 
 
 def xml_doc(*lines: str) -> bytes:
-    """A whole XML answer: prolog, blank line, the given lines, final newline (Latin-1)."""
-    return (PROLOG + "\n".join(lines) + "\n").encode("latin-1")
+    """A whole XML answer: prolog, blank line, each given line ending in a newline (Latin-1);
+    with no lines, just the prolog and blank line."""
+    return (PROLOG + "".join(f"{line}\n" for line in lines)).encode("latin-1")
 
 
 def ips_json(ips: Sequence[str]) -> str:
@@ -45,7 +64,7 @@ def ips_xml_lines(ips: Sequence[str], depth: int = 0) -> list[str]:
 
 
 def empty_forms(body: bytes) -> set[bytes]:
-    """``body`` and its variant with ``<ips></ips>``: the spec allows either."""
+    """``body`` and its variant with ``<ips></ips>``: docs/v2.md §1 allows either."""
     return {body, body.replace(b"<ips/>", b"<ips></ips>")}
 
 
@@ -111,15 +130,18 @@ def _xml(text: str) -> str:
     )
 
 
-def check(resp: httpx.Response, body: bytes | set[bytes], *, status: int = 200) -> None:
-    """The answer is exactly ``body`` (or one of them), with the status and exact type."""
+def check(
+    resp: httpx.Response, body: bytes | set[bytes], *, status: int = 200, label: str = ""
+) -> None:
+    """The answer is exactly ``body`` (or one of them), with the status and exact type
+    (XML when the body is, else JSON); ``label`` says which case failed."""
     xml = (body if isinstance(body, bytes) else next(iter(body))).startswith(b"<?xml")
-    assert resp.headers["content-type"] == (XML_TYPE if xml else JSON_TYPE)
+    assert resp.headers["content-type"] == (XML_TYPE if xml else JSON_TYPE), label
     if isinstance(body, bytes):
-        assert resp.content == body
+        assert resp.content == body, label
     else:
-        assert resp.content in body, resp.content
-    assert resp.status_code == status
+        assert resp.content in body, (label, resp.content)
+    assert resp.status_code == status, label
     if xml:
         ET.fromstring(resp.content)  # always parses with a standard parser
     else:

@@ -17,23 +17,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, update
 
-from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
 from ipfleet.services.inventory import add_to_inventory, set_quota
-from ipfleet.services.ips import add_ips, set_hostname
+from ipfleet.services.ips import set_hostname
 from ipfleet.services.keys import create_key
 from ipfleet.services.pools import add_pool_ip, create_pool
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
 from ipfleet.services.warmup import start_warmup
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
+from tests.support.seed import SEEDER, Sub, seed_account
 
-SEEDER = Actor(name="tests:seed", request_id="seed")
 ACME, OTHER = "acme", "other"
 ACME_IPS = ["2001:DB8::1", "192.0.2.6", "192.0.2.1", "192.0.2.10", "192.0.2.2", "192.0.2.3",
             "192.0.2.4"]  # fmt: skip
@@ -43,6 +35,12 @@ RDNS = "o1.mail.acme.example"
 INVENTORY = "203.0.113.0/29"
 QUOTA = 12
 PRICE = 20.0
+ACME_SUBUSERS = {
+    "alice": Sub(["192.0.2.1", "192.0.2.2"], email="alice@example.com"),
+    "bob": Sub(email="bob@example.com"),
+    "carol": Sub(["192.0.2.3"], active=False, email="carol@example.com"),
+}
+OTHER_SUBUSERS = {"erin": Sub(["198.51.100.1"], email="erin@example.com")}
 
 
 @dataclass
@@ -58,30 +56,12 @@ class World:
         return headers
 
 
-def _subuser(db: Database, account: str, name: str, ips: list[str], active: bool = True) -> None:
-    create_subuser(
-        db, account_name=account, username=name, email=f"{name}@example.com", actor=SEEDER
-    )
-    if ips:
-        set_subuser_ips_by_name(
-            db, account_name=account, username=name, mode=SetMode.SPECIFY, ips=ips, actor=SEEDER
-        )
-    if not active:
-        set_subuser_active(db, account_name=account, username=name, active=False, actor=SEEDER)
-
-
 def seed_world(db: Database) -> World:
     """acme, other and the inventory, as the module docstring says."""
     w = World(db=db)
-    acme, w.keys[ACME] = create_account(db, username=ACME, outbound_cluster=None, actor=SEEDER)
-    other, w.keys[OTHER] = create_account(db, username=OTHER, outbound_cluster=None, actor=SEEDER)
-    add_ips(db, username=ACME, specs=ACME_IPS, actor=SEEDER)
-    add_ips(db, username=OTHER, specs=["198.51.100.1"], actor=SEEDER)
+    acme, w.keys[ACME] = seed_account(db, ACME, ips=ACME_IPS, subusers=ACME_SUBUSERS)
+    other, w.keys[OTHER] = seed_account(db, OTHER, ips=["198.51.100.1"], subusers=OTHER_SUBUSERS)
     set_hostname(db, address="192.0.2.1", hostname=RDNS, actor=SEEDER)
-    _subuser(db, ACME, "alice", ["192.0.2.1", "192.0.2.2"])
-    _subuser(db, ACME, "bob", [])
-    _subuser(db, ACME, "carol", ["192.0.2.3"], active=False)
-    _subuser(db, OTHER, "erin", ["198.51.100.1"])
     create_pool(db, account=acme, name="marketing", actor=SEEDER)
     add_pool_ip(db, account=acme, name="marketing", address="192.0.2.1", actor=SEEDER)
     create_pool(db, account=other, name="b-pool", actor=SEEDER)

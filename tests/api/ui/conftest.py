@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.api.v2.conftest import client, make_client, world  # noqa: F401  (fixtures)
+from tests.api.v2.conftest import client, world  # noqa: F401  (fixtures)

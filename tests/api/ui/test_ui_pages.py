@@ -19,18 +19,9 @@ from ipfleet.services.operators import create_operator, revoke_operator, session
 from ipfleet.services.subusers import subuser_ips
 from ipfleet.web.app import CSP
 from ipfleet.web.session import COOKIE, Role, Signer, signed_in
-from tests.support.world import (
-    A_ALL,
-    A_AVAILABLE,
-    A_FREE,
-    A_TAKEN,
-    ODD_NAME,
-    SEEDER,
-    A,
-    B,
-    Client,
-    World,
-)
+from tests.support.inprocess import Client
+from tests.support.seed import SEEDER
+from tests.support.v2_world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, ODD_NAME, A, B, World
 
 DAVE = ["192.0.2.100", "2001:db8::10"]
 B_IP = "198.51.100.1"

@@ -1,4 +1,4 @@
-"""v2 subuser management (spec §7): customer.add/delete/profile/enable/disable/password/auth.
+"""v2 subuser management (docs/v2.md §7): customer.add/delete/profile/enable/disable/password/auth.
 
 Every call is driven through the whole app in process, in JSON and in XML, and every
 success shape and error body is compared byte for byte with what SendGrid answered.
@@ -21,41 +21,22 @@ from ipfleet.services.subusers import (
 )
 from ipfleet.store.tables import holdings, subusers
 from ipfleet.store.uow import Database
-from tests.support.reseller import (
-    ACTOR,
+from tests.support.db import ACTOR, dump, log_rows_of, password_hash_of
+from tests.support.inprocess import V2Forms
+from tests.support.seed import Acct
+from tests.support.v2_bodies import (
     SUCCESS_JSON,
     SUCCESS_XML,
-    V2,
-    Acct,
+    USER_KEYS,
     check,
-    dump,
-    json_list_error,
-    json_object_error,
-    log_rows,
-    password_hash_of,
+    list_error_json,
+    list_error_xml,
+    object_error_json,
+    object_error_xml,
     xml_doc,
-    xml_list_error,
-    xml_message,
 )
 
 FMTS = ["json", "xml"]
-USER_KEYS = (
-    "username",
-    "email",
-    "active",
-    "first_name",
-    "last_name",
-    "address",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "phone",
-    "website",
-    "website_access",
-    "company",
-)
 PASSWORD = "s3cret-Pw"
 ALICE_FORM = {
     "username": "alice",
@@ -101,20 +82,20 @@ ALICE_XML_LINES = (
 )
 USER_NOT_FOUND = {
     "json": b'{"message":"User not found"}',
-    "xml": xml_message("error: User not found"),
+    "xml": object_error_xml("error: User not found"),
 }
 NO_SUCH_USER = {
-    "json": json_object_error(400, "User does not exist"),
-    "xml": xml_message("User does not exist"),
+    "json": object_error_json(400, "User does not exist"),
+    "xml": object_error_xml("User does not exist"),
 }
 
 
 def list_error(fmt: str, *messages: str) -> bytes:
-    return json_list_error(*messages) if fmt == "json" else xml_list_error(*messages)
+    return list_error_json(*messages) if fmt == "json" else list_error_xml(*messages)
 
 
 def object_error(fmt: str, message: str) -> bytes:
-    return json_object_error(400, message) if fmt == "json" else xml_message(message)
+    return object_error_json(400, message) if fmt == "json" else object_error_xml(message)
 
 
 def success(fmt: str) -> bytes:
@@ -134,7 +115,7 @@ def users_json(*objs: dict[str, str]) -> bytes:
     return ("[" + ",".join(items) + "]").replace("/", "\\/").encode()
 
 
-def profile_names(v2: V2, acct: Acct, **filters: str) -> list[str]:
+def profile_names(v2: V2Forms, acct: Acct, **filters: str) -> list[str]:
     resp = v2.call("customer.profile", "json", acct, task="get", **filters)
     assert resp.status_code == 200
     users = resp.json()
@@ -142,12 +123,12 @@ def profile_names(v2: V2, acct: Acct, **filters: str) -> list[str]:
     return [u["username"] for u in users]
 
 
-def usage(v2: V2, acct: Acct, **filters: str) -> list[tuple[str, str]]:
+def usage(v2: V2Forms, acct: Acct, **filters: str) -> list[tuple[str, str]]:
     resp = v2.call("reseller.ip", "json", acct, task="usage", **filters)
     return [(e["ip"], e["user"]) for e in resp.json()]
 
 
-def ip_list(v2: V2, acct: Acct, state: str) -> list[str]:
+def ip_list(v2: V2Forms, acct: Acct, state: str) -> list[str]:
     return [e["ip"] for e in v2.call("customer.ip", "json", acct, list=state).json()]
 
 
@@ -177,8 +158,8 @@ def subuser_count(db: Database) -> int:
         return int(conn.scalar(select(func.count()).select_from(subusers)) or 0)
 
 
-def add_alice(v2: V2, acct: Acct) -> None:
-    check(v2.call("customer.add", "json", acct, **ALICE_FORM), "json", SUCCESS_JSON, "add alice")
+def add_alice(v2: V2Forms, acct: Acct) -> None:
+    check(v2.call("customer.add", "json", acct, **ALICE_FORM), SUCCESS_JSON, label="add alice")
 
 
 def _without(form: dict[str, str], *names: str) -> dict[str, str]:
@@ -188,7 +169,7 @@ def _without(form: dict[str, str], *names: str) -> dict[str, str]:
 # ---------------------------------------------------------------- customer.add
 
 
-def test_add_then_profile_get_gives_the_recorded_user_object(v2: V2, acct_a: Acct) -> None:
+def test_add_then_profile_get_gives_the_recorded_user_object(v2: V2Forms, acct_a: Acct) -> None:
     add_alice(v2, acct_a)
     # XML, and every parameter in the query string (GET and POST are interchangeable).
     resp = v2.get(
@@ -200,18 +181,17 @@ def test_add_then_profile_get_gives_the_recorded_user_object(v2: V2, acct_a: Acc
         confirm_password=PASSWORD,
         email="bob@example.com",
     )
-    check(resp, "xml", SUCCESS_XML)
+    check(resp, SUCCESS_XML)
 
     alice = v2.call("customer.profile", "json", acct_a, task="get", username="alice")
-    check(alice, "json", b"[" + ALICE_JSON + b"]")
+    check(alice, b"[" + ALICE_JSON + b"]")
     check(
         v2.call("customer.profile", "xml", acct_a, task="get", username="alice"),
-        "xml",
         xml_doc("<users>", *ALICE_XML_LINES, "</users>"),
     )
     bob = user_obj("bob", "bob@example.com")
     both = v2.call("customer.profile", "json", acct_a, task="get")
-    check(both, "json", b"[" + ALICE_JSON + b"," + users_json(bob)[1:])
+    check(both, b"[" + ALICE_JSON + b"," + users_json(bob)[1:])
     # New subusers are active and hold no IPs.
     assert usage(v2, acct_a) == []
     for name in ("alice", "bob"):
@@ -220,11 +200,11 @@ def test_add_then_profile_get_gives_the_recorded_user_object(v2: V2, acct_a: Acc
 
 
 def test_password_is_stored_as_a_salted_scrypt_hash_only(
-    v2: V2, db: Database, acct_a: Acct
+    v2: V2Forms, db: Database, acct_a: Acct
 ) -> None:
     add_alice(v2, acct_a)
     form = {**ALICE_FORM, "username": "alice2", "email": "alice2@example.com"}
-    check(v2.call("customer.add", "json", acct_a, **form), "json", SUCCESS_JSON)
+    check(v2.call("customer.add", "json", acct_a, **form), SUCCESS_JSON)
     first, second = password_hash_of(db, "alice"), password_hash_of(db, "alice2")
     assert first is not None
     assert second is not None
@@ -234,7 +214,7 @@ def test_password_is_stored_as_a_salted_scrypt_hash_only(
     assert PASSWORD not in first
     # Nowhere in the database, change log included, is the password kept in clear.
     assert PASSWORD not in repr(dump(db))
-    assert "scrypt$" not in json.dumps(log_rows(db, "subuser.create"), default=str)
+    assert "scrypt$" not in json.dumps(log_rows_of(db, "subuser.create"), default=str)
     # Nor does any answer show it or its hash.
     for fmt in FMTS:
         body = v2.call("customer.profile", fmt, acct_a, task="get").content
@@ -255,11 +235,11 @@ ADD_PROBLEMS = [
 ]
 
 
-def test_add_validation_errors_in_list_form(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_add_validation_errors_in_list_form(v2: V2Forms, db: Database, acct_a: Acct) -> None:
     for form, errors in ADD_PROBLEMS:
         for fmt in FMTS:
             resp = v2.call("customer.add", fmt, acct_a, **form)
-            check(resp, fmt, list_error(fmt, *errors), f"{fmt} {form} -> {errors}")
+            check(resp, list_error(fmt, *errors), label=f"{fmt} {form} -> {errors}")
     assert subuser_count(db) == 0
     # Several problems are named at once.
     body = v2.call("customer.add", "json", acct_a, password="abc", confirm_password="abc").json()
@@ -273,7 +253,7 @@ def test_add_validation_errors_in_list_form(v2: V2, db: Database, acct_a: Acct) 
 
 
 def test_usernames_are_unique_installation_wide(
-    v2: V2, db: Database, acct_a: Acct, acct_b: Acct
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     add_alice(v2, acct_a)
     before = dump(db)
@@ -283,18 +263,14 @@ def test_usernames_are_unique_installation_wide(
         # about whose the name is.
         for acct in (acct_a, acct_b):
             resp = v2.call("customer.add", fmt, acct, **again)
-            check(resp, fmt, list_error(fmt, "Username already exists"), f"{fmt} {acct.name}")
+            check(resp, list_error(fmt, "Username already exists"), label=f"{fmt} {acct.name}")
     assert dump(db) == before
     assert profile_names(v2, acct_b) == []
-    check(
-        v2.call("customer.profile", "json", acct_a, task="get"),
-        "json",
-        b"[" + ALICE_JSON + b"]",
-    )
+    check(v2.call("customer.profile", "json", acct_a, task="get"), b"[" + ALICE_JSON + b"]")
     # Names are compared exactly: other spellings are other names.
     for name in ("Alice", "alice ", "ALICE"):
         form = {**again, "username": name}
-        check(v2.call("customer.add", "json", acct_b, **form), "json", SUCCESS_JSON, name)
+        check(v2.call("customer.add", "json", acct_b, **form), SUCCESS_JSON, label=name)
     assert sorted(profile_names(v2, acct_b)) == sorted(["ALICE", "Alice", "alice "])
     assert profile_names(v2, acct_a) == ["alice"]
 
@@ -302,7 +278,9 @@ def test_usernames_are_unique_installation_wide(
 # ------------------------------------------------------------- customer.delete
 
 
-def test_delete_releases_holdings_and_keeps_history(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_delete_releases_holdings_and_keeps_history(
+    v2: V2Forms, db: Database, acct_a: Acct
+) -> None:
     add_alice(v2, acct_a)
     set_subuser_ips_by_name(
         db,
@@ -316,18 +294,18 @@ def test_delete_releases_holdings_and_keeps_history(v2: V2, db: Database, acct_a
     add_sub(db, acct_a, "carol", ["192.0.2.2"], active=False)
     assert ip_list(v2, acct_a, "free") == ["192.0.2.100"]
 
-    check(v2.call("customer.delete", "json", acct_a, user="alice"), "json", SUCCESS_JSON)
+    check(v2.call("customer.delete", "json", acct_a, user="alice"), SUCCESS_JSON)
     assert profile_names(v2, acct_a) == ["bob", "carol"]
     assert usage(v2, acct_a) == [("192.0.2.2", "carol"), ("192.0.2.10", "bob")]
     assert ip_list(v2, acct_a, "free") == ["192.0.2.9", "192.0.2.100", "2001:db8::1"]
 
-    check(v2.call("customer.delete", "xml", acct_a, user="carol"), "xml", SUCCESS_XML)
+    check(v2.call("customer.delete", "xml", acct_a, user="carol"), SUCCESS_XML)
     assert usage(v2, acct_a) == [("192.0.2.10", "bob")]
     assert ip_list(v2, acct_a, "free") == ["192.0.2.2", "192.0.2.9", "192.0.2.100", "2001:db8::1"]
     with db.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(holdings)) == 1
 
-    alice_row, carol_row = log_rows(db, "subuser.delete")
+    alice_row, carol_row = log_rows_of(db, "subuser.delete")
     assert alice_row["subject"] == "subuser:alice"
     before = alice_row["before"]
     assert before["username"] == "alice"
@@ -344,15 +322,17 @@ def test_delete_releases_holdings_and_keeps_history(v2: V2, db: Database, acct_a
     assert usage(v2, acct_a, user="alice") == []
 
 
-def test_delete_unknown_or_foreign_user(v2: V2, db: Database, acct_a: Acct, acct_b: Acct) -> None:
+def test_delete_unknown_or_foreign_user(
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
+) -> None:
     add_sub(db, acct_b, "erin", ["198.51.100.1"])
     before = dump(db)
     for fmt in FMTS:
         for name in ("nobody", "erin", "ERIN"):
             resp = v2.call("customer.delete", fmt, acct_a, user=name)
-            check(resp, fmt, NO_SUCH_USER[fmt], f"{fmt} {name}")
+            check(resp, NO_SUCH_USER[fmt], label=f"{fmt} {name}")
         resp = v2.call("customer.delete", fmt, acct_a)
-        check(resp, fmt, list_error(fmt, "Missing required parameter: user"))
+        check(resp, list_error(fmt, "Missing required parameter: user"))
     assert dump(db) == before
 
 
@@ -360,7 +340,7 @@ def test_delete_unknown_or_foreign_user(v2: V2, db: Database, acct_a: Acct, acct
 
 
 def test_profile_set_changes_only_the_given_fields(
-    v2: V2, db: Database, acct_a: Acct, acct_b: Acct
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     add_alice(v2, acct_a)
     expected = user_obj(
@@ -375,10 +355,10 @@ def test_profile_set_changes_only_the_given_fields(
         ("xml", {"email": "alice@example.org", "company": "", "phone": "+44 1223"}),
     ]:
         resp = v2.call("customer.profile", fmt, acct_a, task="set", user="alice", **changes)
-        check(resp, fmt, success(fmt), fmt)
+        check(resp, success(fmt), label=fmt)
         expected.update(changes)
         got = v2.call("customer.profile", "json", acct_a, task="get")
-        check(got, "json", users_json(expected), fmt)
+        check(got, users_json(expected), label=fmt)
     assert b'"website":"http:\\/\\/alice.example\\/"' in got.content
 
     add_sub(db, acct_b, "erin", city="Paris")
@@ -386,9 +366,9 @@ def test_profile_set_changes_only_the_given_fields(
     for fmt in FMTS:
         for name in ("nobody", "erin"):
             resp = v2.call("customer.profile", fmt, acct_a, task="set", user=name, city="Rome")
-            check(resp, fmt, NO_SUCH_USER[fmt], f"{fmt} {name}")
+            check(resp, NO_SUCH_USER[fmt], label=f"{fmt} {name}")
         resp = v2.call("customer.profile", fmt, acct_a, task="set", city="Rome")
-        check(resp, fmt, list_error(fmt, "Missing required parameter: user"), fmt)
+        check(resp, list_error(fmt, "Missing required parameter: user"), label=fmt)
     assert dump(db) == before
 
 
@@ -422,7 +402,7 @@ FILTERS: list[tuple[dict[str, str], list[str]]] = [
 ]
 
 
-def test_profile_get_filters_are_anded_substrings(v2: V2, searchable: Acct) -> None:
+def test_profile_get_filters_are_anded_substrings(v2: V2Forms, searchable: Acct) -> None:
     for filters, names in FILTERS:
         assert sorted(profile_names(v2, searchable, **filters)) == names, filters
     for filters, names in FILTERS[:4]:
@@ -438,26 +418,26 @@ def test_profile_get_filters_are_anded_substrings(v2: V2, searchable: Acct) -> N
         user_obj("carol", "carol@example.com", active=False, city="Oxford"),
     ):
         lines += ["   <user>", *(f"      <{k}>{obj[k]}</{k}>" for k in USER_KEYS), "   </user>"]
-    check(resp, "xml", xml_doc(*lines, "</users>"))
+    check(resp, xml_doc(*lines, "</users>"))
 
 
-def test_profile_get_parameter_errors(v2: V2, searchable: Acct) -> None:
+def test_profile_get_parameter_errors(v2: V2Forms, searchable: Acct) -> None:
     for fmt in FMTS:
         for active in ("2", "true", "yes", "", "01", "-1"):
             resp = v2.call("customer.profile", fmt, searchable, task="get", active=active)
-            check(resp, fmt, object_error(fmt, "Invalid active parameter"), f"{fmt} {active!r}")
+            check(resp, object_error(fmt, "Invalid active parameter"), label=f"{fmt} {active!r}")
         resp = v2.call("customer.profile", fmt, searchable)
-        check(resp, fmt, list_error(fmt, "Missing required parameter: task"), fmt)
+        check(resp, list_error(fmt, "Missing required parameter: task"), label=fmt)
         for bad in ("GET", "list", "update", ""):
             resp = v2.call("customer.profile", fmt, searchable, task=bad)
-            check(resp, fmt, object_error(fmt, "Invalid task parameter"), f"{fmt} {bad}")
+            check(resp, object_error(fmt, "Invalid task parameter"), label=f"{fmt} {bad}")
 
 
 # --------------------------------------------------- customer.enable / disable
 
 
 def test_disable_makes_ips_available_at_once_and_enable_undoes_it(
-    v2: V2, db: Database, acct_a: Acct
+    v2: V2Forms, db: Database, acct_a: Acct
 ) -> None:
     add_sub(db, acct_a, "alice", ["192.0.2.9", "192.0.2.10"])
     add_sub(db, acct_a, "bob", ["192.0.2.10"])
@@ -466,7 +446,7 @@ def test_disable_makes_ips_available_at_once_and_enable_undoes_it(
     for fmt in FMTS:
         # Read first, so that a stale answer would show.
         assert ip_list(v2, acct_a, "available") == free, fmt
-        check(v2.call("customer.disable", fmt, acct_a, user="alice"), fmt, success(fmt), fmt)
+        check(v2.call("customer.disable", fmt, acct_a, user="alice"), success(fmt), label=fmt)
         assert ip_list(v2, acct_a, "available") == with_9, fmt
         reseller = v2.call("reseller.ip", "json", acct_a, task="available").json()
         assert [e["ip"] for e in reseller] == with_9, fmt
@@ -475,14 +455,14 @@ def test_disable_makes_ips_available_at_once_and_enable_undoes_it(
         alice = v2.call("customer.profile", "json", acct_a, task="get", username="alice").json()
         assert alice[0]["active"] == "false", fmt
 
-        check(v2.call("customer.enable", fmt, acct_a, user="alice"), fmt, success(fmt), fmt)
+        check(v2.call("customer.enable", fmt, acct_a, user="alice"), success(fmt), label=fmt)
         assert ip_list(v2, acct_a, "available") == free, fmt
         alice = v2.call("customer.profile", "json", acct_a, task="get", username="alice").json()
         assert alice[0]["active"] == "true", fmt
 
 
 def test_enable_disable_unknown_or_foreign_user_is_the_bare_form(
-    v2: V2, db: Database, acct_a: Acct, acct_b: Acct
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     add_sub(db, acct_b, "erin", ["198.51.100.1"])
     add_sub(db, acct_b, "frank", ["198.51.100.10"], active=False)
@@ -491,14 +471,14 @@ def test_enable_disable_unknown_or_foreign_user_is_the_bare_form(
         for call in ("customer.enable", "customer.disable"):
             for name in ("nobody", "erin", "frank"):
                 resp = v2.call(call, fmt, acct_a, user=name)
-                check(resp, fmt, USER_NOT_FOUND[fmt], f"{fmt} {call} {name}")
+                check(resp, USER_NOT_FOUND[fmt], label=f"{fmt} {call} {name}")
     assert dump(db) == before
 
 
 # ------------------------------------------------- customer.password and .auth
 
 
-def test_password_change_then_auth(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_password_change_then_auth(v2: V2Forms, db: Database, acct_a: Acct) -> None:
     add_alice(v2, acct_a)
     old, old_hash = PASSWORD, password_hash_of(db, "alice")
     for n, fmt in enumerate(FMTS):
@@ -506,23 +486,23 @@ def test_password_change_then_auth(v2: V2, db: Database, acct_a: Acct) -> None:
         resp = v2.call(
             "customer.password", fmt, acct_a, user="alice", password=new, confirm_password=new
         )
-        check(resp, fmt, success(fmt), fmt)
+        check(resp, success(fmt), label=fmt)
         new_hash = password_hash_of(db, "alice")
         assert new_hash is not None
         assert new_hash != old_hash
         assert new_hash.startswith("scrypt$")
         assert new not in new_hash
         resp = v2.call("customer.auth", fmt, acct_a, user="alice", password=new)
-        check(resp, fmt, success(fmt), fmt)
+        check(resp, success(fmt), label=fmt)
         resp = v2.call("customer.auth", fmt, acct_a, user="alice", password=old)
-        check(resp, fmt, list_error(fmt, "Invalid username and/or password"), fmt)
+        check(resp, list_error(fmt, "Invalid username and/or password"), label=fmt)
         old, old_hash = new, new_hash
-    rows = log_rows(db, "subuser.set_password")
+    rows = log_rows_of(db, "subuser.set_password")
     assert len(rows) == 2
     assert "n3w-password" not in json.dumps(rows, default=str)
 
 
-def test_password_rules(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_password_rules(v2: V2Forms, db: Database, acct_a: Acct) -> None:
     add_alice(v2, acct_a)
     old_hash = password_hash_of(db, "alice")
     cases = [
@@ -534,17 +514,17 @@ def test_password_rules(v2: V2, db: Database, acct_a: Acct) -> None:
     for fmt in FMTS:
         for params, message in cases:
             resp = v2.call("customer.password", fmt, acct_a, user="alice", **params)
-            check(resp, fmt, list_error(fmt, message), f"{fmt} {params}")
+            check(resp, list_error(fmt, message), label=f"{fmt} {params}")
     assert password_hash_of(db, "alice") == old_hash
     resp = v2.call("customer.auth", "json", acct_a, user="alice", password=PASSWORD)
-    check(resp, "json", SUCCESS_JSON)
+    check(resp, SUCCESS_JSON)
 
 
-def test_auth_wrong_password(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_auth_wrong_password(v2: V2Forms, db: Database, acct_a: Acct) -> None:
     add_alice(v2, acct_a)
     add_sub(db, acct_a, "nopass")  # made by the operator, never given a password
     recorded = b'{"message":"error","errors":["Invalid username and\\/or password"]}'
-    expected = {"json": recorded, "xml": xml_list_error("Invalid username and/or password")}
+    expected = {"json": recorded, "xml": list_error_xml("Invalid username and/or password")}
     for fmt in FMTS:
         for user, password in [
             ("alice", PASSWORD + "x"),
@@ -553,18 +533,18 @@ def test_auth_wrong_password(v2: V2, db: Database, acct_a: Acct) -> None:
             ("nopass", "anything"),
         ]:
             resp = v2.call("customer.auth", fmt, acct_a, user=user, password=password)
-            check(resp, fmt, expected[fmt], f"{fmt} {user} {password}")
+            check(resp, expected[fmt], label=f"{fmt} {user} {password}")
         resp = v2.call("customer.auth", fmt, acct_a, user="alice")
-        check(resp, fmt, list_error(fmt, "Missing required parameter: password"), fmt)
+        check(resp, list_error(fmt, "Missing required parameter: password"), label=fmt)
         resp = v2.call("customer.auth", fmt, acct_a, user="alice", password=PASSWORD)
-        check(resp, fmt, success(fmt), fmt)
+        check(resp, success(fmt), label=fmt)
 
 
 def test_password_and_auth_unknown_or_foreign_user(
-    v2: V2, db: Database, acct_a: Acct, acct_b: Acct
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     form = {**ALICE_FORM, "username": "erin", "email": "erin@example.com"}
-    check(v2.call("customer.add", "json", acct_b, **form), "json", SUCCESS_JSON)
+    check(v2.call("customer.add", "json", acct_b, **form), SUCCESS_JSON)
     before = dump(db)
     for fmt in FMTS:
         for call, extra in [
@@ -573,10 +553,10 @@ def test_password_and_auth_unknown_or_foreign_user(
         ]:
             for name in ("nobody", "erin"):
                 resp = v2.call(call, fmt, acct_a, user=name, password=PASSWORD, **extra)
-                check(resp, fmt, NO_SUCH_USER[fmt], f"{fmt} {call} {name}")
+                check(resp, NO_SUCH_USER[fmt], label=f"{fmt} {call} {name}")
     assert dump(db) == before
     resp = v2.call("customer.auth", "json", acct_b, user="erin", password=PASSWORD)
-    check(resp, "json", SUCCESS_JSON)
+    check(resp, SUCCESS_JSON)
 
 
 # ------------------------------------------------- `username` instead of `user`
@@ -588,7 +568,9 @@ def _subuser_row(db: Database, name: str) -> dict[str, Any] | None:
         return dict(row._mapping) if row else None
 
 
-def test_username_is_accepted_where_user_is_expected(v2: V2, db: Database, acct_a: Acct) -> None:
+def test_username_is_accepted_where_user_is_expected(
+    v2: V2Forms, db: Database, acct_a: Acct
+) -> None:
     add_alice(v2, acct_a)
     calls: list[tuple[str, dict[str, str], Any]] = [
         ("customer.disable", {}, lambda row: row["active"] is False),
@@ -605,7 +587,7 @@ def test_username_is_accepted_where_user_is_expected(v2: V2, db: Database, acct_
     for call, params, effect in calls:
         old_hash = password_hash_of(db, "alice")
         resp = v2.call(call, "json", acct_a, username="alice", **params)
-        check(resp, "json", SUCCESS_JSON, call)
+        check(resp, SUCCESS_JSON, label=call)
         assert effect(_subuser_row(db, "alice")), call
 
 
@@ -613,7 +595,7 @@ def test_username_is_accepted_where_user_is_expected(v2: V2, db: Database, acct_
 
 
 def test_another_account_sees_and_changes_nothing(
-    v2: V2, db: Database, acct_a: Acct, acct_b: Acct
+    v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     add_alice(v2, acct_a)
     set_subuser_ips_by_name(
@@ -654,14 +636,14 @@ def test_another_account_sees_and_changes_nothing(
         for name in ("alice", "bob"):
             for call in ("customer.enable", "customer.disable"):
                 resp = v2.call(call, fmt, acct_b, user=name)
-                check(resp, fmt, USER_NOT_FOUND[fmt], f"{fmt} {call} {name}")
+                check(resp, USER_NOT_FOUND[fmt], label=f"{fmt} {call} {name}")
             for call, params in attempts:
                 for key in ("user", "username"):
                     resp = v2.call(call, fmt, acct_b, **{key: name}, **params)
-                    check(resp, fmt, NO_SUCH_USER[fmt], f"{fmt} {call} {key}={name}")
+                    check(resp, NO_SUCH_USER[fmt], label=f"{fmt} {call} {key}={name}")
         resp = v2.call("customer.add", fmt, acct_b, **{**ALICE_FORM, "email": "m@example.com"})
-        check(resp, fmt, list_error(fmt, "Username already exists"), fmt)
+        check(resp, list_error(fmt, "Username already exists"), label=fmt)
 
     assert dump(db) == before
     resp = v2.call("customer.auth", "json", acct_a, user="alice", password=PASSWORD)
-    check(resp, "json", SUCCESS_JSON)
+    check(resp, SUCCESS_JSON)

@@ -1,4 +1,4 @@
-"""v2 reseller.ip (spec §6): the account's IPs by state with an `ip` substring filter, and
+"""v2 reseller.ip (docs/v2.md §6): the account's IPs by state with an `ip` substring filter, and
 task=usage listing every (ip, subuser) holding, filtered by `ip` and `user` substrings."""
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from ipfleet.services.subusers import (
     set_subuser_ips_by_name,
 )
 from ipfleet.store.uow import Database
-from tests.support.reseller import (
-    ACTOR,
+from tests.support.db import ACTOR
+from tests.support.inprocess import V2Forms
+from tests.support.seed import Acct
+from tests.support.v2_bodies import (
     SUCCESS_JSON,
-    V2,
-    Acct,
     check,
-    json_list_error,
-    json_object_error,
+    list_error_json,
+    object_error_json,
+    object_error_xml,
     xml_doc,
-    xml_message,
 )
 
 FMTS = ["json", "xml"]
@@ -94,7 +94,7 @@ def ips_xml(ips: list[str]) -> bytes:
     return xml_doc("<ips>", *(f"   <ip>{ip}</ip>" for ip in ips), "</ips>")
 
 
-def listed(v2: V2, acct: Acct, fmt: str, **params: str) -> list[str]:
+def listed(v2: V2Forms, acct: Acct, fmt: str, **params: str) -> list[str]:
     """The addresses of a reseller.ip list answer (XML parsed with a standard parser)."""
     resp = v2.call("reseller.ip", fmt, acct, **params)
     assert resp.status_code == 200
@@ -105,7 +105,7 @@ def listed(v2: V2, acct: Acct, fmt: str, **params: str) -> list[str]:
     return [str(e.text) for e in root.findall("ip")]
 
 
-def usage_of(v2: V2, acct: Acct, fmt: str, **filters: str) -> list[tuple[str, str]]:
+def usage_of(v2: V2Forms, acct: Acct, fmt: str, **filters: str) -> list[tuple[str, str]]:
     resp = v2.call("reseller.ip", fmt, acct, task="usage", **filters)
     assert resp.status_code == 200
     if fmt == "json":
@@ -115,11 +115,11 @@ def usage_of(v2: V2, acct: Acct, fmt: str, **filters: str) -> list[tuple[str, st
     return [(str(e.findtext("ip")), str(e.findtext("user"))) for e in root.findall("entry")]
 
 
-def test_states_in_numeric_order_byte_for_byte(v2: V2, world: tuple[Acct, Acct]) -> None:
+def test_states_in_numeric_order_byte_for_byte(v2: V2Forms, world: tuple[Acct, Acct]) -> None:
     a, _ = world
     for task, ips in [("all", ALL), ("taken", TAKEN), ("free", FREE), ("available", AVAILABLE)]:
-        check(v2.call("reseller.ip", "json", a, task=task), "json", ips_json(ips), task)
-        check(v2.call("reseller.ip", "xml", a, task=task), "xml", ips_xml(ips), task)
+        check(v2.call("reseller.ip", "json", a, task=task), ips_json(ips), label=task)
+        check(v2.call("reseller.ip", "xml", a, task=task), ips_xml(ips), label=task)
         # The same as customer.ip gives for the same state.
         assert v2.call("customer.ip", "json", a, list=task).content == ips_json(ips), task
 
@@ -145,7 +145,9 @@ IP_FILTERS: list[tuple[str, str, list[str]]] = [
 ]
 
 
-def test_ip_filter_is_a_substring_of_the_canonical_text(v2: V2, world: tuple[Acct, Acct]) -> None:
+def test_ip_filter_is_a_substring_of_the_canonical_text(
+    v2: V2Forms, world: tuple[Acct, Acct]
+) -> None:
     a, _ = world
     for task, needle, expected in IP_FILTERS:
         for fmt in FMTS:
@@ -153,12 +155,10 @@ def test_ip_filter_is_a_substring_of_the_canonical_text(v2: V2, world: tuple[Acc
             assert got == expected, (fmt, task, needle)
     check(
         v2.get("reseller.ip", "json", a, task="all", ip="192.0.2.1"),
-        "json",
         ips_json(["192.0.2.10", "192.0.2.100"]),
     )
     check(
         v2.call("reseller.ip", "xml", a, task="taken", ip="2001"),
-        "xml",
         ips_xml(["2001:db8::a", "2001:db8::10"]),
     )
     # An empty filter is no filter; SendGrid's system/group filters are accepted, ignored.
@@ -166,7 +166,7 @@ def test_ip_filter_is_a_substring_of_the_canonical_text(v2: V2, world: tuple[Acc
     assert listed(v2, a, "json", task="free", system="true", group="whatever") == FREE
 
 
-def test_usage_byte_for_byte(v2: V2, world: tuple[Acct, Acct]) -> None:
+def test_usage_byte_for_byte(v2: V2Forms, world: tuple[Acct, Acct]) -> None:
     a, _ = world
     json_body = (
         b'[{"ip":"192.0.2.9","user":"bob"},{"ip":"192.0.2.10","user":"alice"},'
@@ -174,14 +174,14 @@ def test_usage_byte_for_byte(v2: V2, world: tuple[Acct, Acct]) -> None:
         b'{"ip":"2001:db8::a","user":"alice"},'
         b'{"ip":"2001:db8::10","user":"\\u0436\\u0443\\u043a"}]'
     )
-    check(v2.call("reseller.ip", "json", a, task="usage"), "json", json_body)
+    check(v2.call("reseller.ip", "json", a, task="usage"), json_body)
     lines = ["<ips>"]
     for ip, user in USAGE:
         text = user.encode("ascii", "xmlcharrefreplace").decode()
         lines += ["   <entry>", f"      <ip>{ip}</ip>", f"      <user>{text}</user>", "   </entry>"]
     xml_body = xml_doc(*lines, "</ips>")
     assert b"<user>&#1078;&#1091;&#1082;</user>" in xml_body
-    check(v2.call("reseller.ip", "xml", a, task="usage"), "xml", xml_body)
+    check(v2.call("reseller.ip", "xml", a, task="usage"), xml_body)
     assert usage_of(v2, a, "xml") == USAGE
 
 
@@ -203,14 +203,14 @@ USAGE_FILTERS: list[tuple[dict[str, str], list[tuple[str, str]]]] = [
 ]
 
 
-def test_usage_filters_are_anded_substrings(v2: V2, world: tuple[Acct, Acct]) -> None:
+def test_usage_filters_are_anded_substrings(v2: V2Forms, world: tuple[Acct, Acct]) -> None:
     a, _ = world
     for filters, expected in USAGE_FILTERS:
         for fmt in FMTS:
             assert usage_of(v2, a, fmt, **filters) == expected, (fmt, filters)
 
 
-def test_answers_follow_writes_at_once(v2: V2, db: Database, world: tuple[Acct, Acct]) -> None:
+def test_answers_follow_writes_at_once(v2: V2Forms, db: Database, world: tuple[Acct, Acct]) -> None:
     """A read right after a write (through the API or not) shows the write."""
     a, _ = world
     assert usage_of(v2, a, "json", user="carol") == []
@@ -224,7 +224,7 @@ def test_answers_follow_writes_at_once(v2: V2, db: Database, world: tuple[Acct, 
         user="carol",
         ip=["192.0.2.2", "2001:db8::1"],
     )
-    check(resp, "json", SUCCESS_JSON)
+    check(resp, SUCCESS_JSON)
     assert usage_of(v2, a, "json", user="carol") == [
         ("192.0.2.2", "carol"),
         ("2001:db8::1", "carol"),
@@ -246,7 +246,7 @@ def test_answers_follow_writes_at_once(v2: V2, db: Database, world: tuple[Acct, 
 
 
 def test_another_accounts_ips_and_holdings_are_never_listed(
-    v2: V2, world: tuple[Acct, Acct]
+    v2: V2Forms, world: tuple[Acct, Acct]
 ) -> None:
     a, b = world
     for fmt in FMTS:
@@ -260,45 +260,33 @@ def test_another_accounts_ips_and_holdings_are_never_listed(
         assert usage_of(v2, a, fmt, ip="198.51.100.1") == []
 
 
-def test_parameter_errors(v2: V2, world: tuple[Acct, Acct]) -> None:
+def test_parameter_errors(v2: V2Forms, world: tuple[Acct, Acct]) -> None:
     a, _ = world
-    check(
-        v2.call("reseller.ip", "json", a),
-        "json",
-        json_list_error("Missing required parameter: task"),
-    )
-    # Spec §1: an empty value of an enumerated parameter is invalid, not missing.
-    check(
-        v2.call("reseller.ip", "xml", a, task=""),
-        "xml",
-        xml_message("Invalid task parameter"),
-    )
+    check(v2.call("reseller.ip", "json", a), list_error_json("Missing required parameter: task"))
+    # docs/v2.md §1: an empty value of an enumerated parameter is invalid, not missing.
+    check(v2.call("reseller.ip", "xml", a, task=""), object_error_xml("Invalid task parameter"))
     for bad in ("ALL", "Usage", "usage ", "list", "specify", "none"):
         check(
             v2.call("reseller.ip", "json", a, task=bad),
-            "json",
-            json_object_error(400, "Invalid task parameter"),
-            bad,
+            object_error_json(400, "Invalid task parameter"),
+            label=bad,
         )
         check(
             v2.call("reseller.ip", "xml", a, task=bad),
-            "xml",
-            xml_message("Invalid task parameter"),
-            bad,
+            object_error_xml("Invalid task parameter"),
+            label=bad,
         )
     wrong = {"api_user": a.name, "api_key": a.key + "x"}
-    resp = v2.portal.call(
-        lambda: v2.http.post("/apiv2/reseller.ip.json", data={**wrong, "task": "all"})
-    )
-    check(resp, "json", json_object_error(401, "Permission denied, wrong credentials"))
+    resp = v2.client.post("/apiv2/reseller.ip.json", data={**wrong, "task": "all"})
+    check(resp, object_error_json(401, "Permission denied, wrong credentials"))
 
 
-def test_empty_answers_parse(v2: V2, acct_b: Acct) -> None:
+def test_empty_answers_parse(v2: V2Forms, acct_b: Acct) -> None:
     for task in ("taken", "usage"):
         for fmt in FMTS:
             resp = v2.call("reseller.ip", fmt, acct_b, task=task)
             if fmt == "json":
-                check(resp, fmt, b"[]", task)
+                check(resp, b"[]", label=task)
             else:
                 root = ET.fromstring(resp.content)
                 assert (root.tag, list(root)) == ("ips", []), task

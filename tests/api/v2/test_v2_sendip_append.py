@@ -1,4 +1,4 @@
-"""customer.sendip task=append (spec §5): replace a subuser's set, all or nothing."""
+"""customer.sendip task=append (docs/v2.md §5): replace a subuser's set, all or nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import httpx
 
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import subuser_ips_by_name
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
     SUCCESS_XML,
@@ -20,7 +21,7 @@ from tests.support.v2_bodies import (
     object_error_json,
     object_error_xml,
 )
-from tests.support.world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, SEEDER, A, B, Client, World
+from tests.support.v2_world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, SEEDER, A, B, World
 
 URL = "/apiv2/customer.sendip"
 FORM = {"content-type": "application/x-www-form-urlencoded"}

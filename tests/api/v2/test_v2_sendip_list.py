@@ -1,10 +1,11 @@
-"""customer.sendip task=list (spec §5): a subuser's explicit set and the outbound cluster."""
+"""customer.sendip task=list (docs/v2.md §5): a subuser's explicit set and the outbound cluster."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
 
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     NO_USER_JSON,
     NO_USER_XML,
@@ -16,7 +17,7 @@ from tests.support.v2_bodies import (
     sendip_json,
     sendip_xml,
 )
-from tests.support.world import A_SUBUSERS, B_CLUSTER, B_SUBUSERS, ODD_NAME, B, Client, World
+from tests.support.v2_world import A_SUBUSERS, B_CLUSTER, B_SUBUSERS, ODD_NAME, B, World
 
 URL = "/apiv2/customer.sendip"
 DEFAULT = "SendGrid MTA"

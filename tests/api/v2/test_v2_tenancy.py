@@ -1,4 +1,4 @@
-"""Tenant isolation (spec §3, §5): one account never reads or changes another's data."""
+"""Tenant isolation (docs/v2.md §3, §5): one account never reads or changes another's data."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     NO_USER_JSON,
     NO_USER_XML,
@@ -15,7 +16,7 @@ from tests.support.v2_bodies import (
     list_error_json,
     list_error_xml,
 )
-from tests.support.world import A_ALL, A_SUBUSERS, ODD_NAME, A, B, C, Client, World
+from tests.support.v2_world import A_ALL, A_SUBUSERS, ODD_NAME, A, B, C, World
 
 SENDIP = "/apiv2/customer.sendip"
 FORM = {"content-type": "application/x-www-form-urlencoded"}

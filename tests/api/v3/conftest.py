@@ -1,16 +1,15 @@
-"""Fixtures for the in-process v3 tests: the seeded world and a blocking client on the app."""
+"""Fixtures for the in-process v3 tests: the seeded world and a client on the app (with small
+limits, so the limit tests stay small)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
-import anyio.from_thread
 import pytest
 
-from ipfleet.api.app import IpfleetApp, create_app
-from ipfleet.config import Settings
+from ipfleet.api.app import IpfleetApp
 from ipfleet.store.uow import Database
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import World, seed_world
 
 
@@ -20,16 +19,10 @@ def world(db: Database) -> World:
 
 
 @pytest.fixture
-def app(world: World, db_url: str) -> Iterator[IpfleetApp]:
-    application = create_app(
-        Settings(database_url=db_url, max_body_bytes=4096, max_ips_per_request=50)
-    )
-    yield application
-    application.db.dispose()
+def client(world: World, make_client: Callable[..., Client]) -> Client:
+    return make_client(max_body_bytes=4096, max_ips_per_request=50)
 
 
 @pytest.fixture
-def client(app: IpfleetApp, portal: anyio.from_thread.BlockingPortal) -> Iterator[Client]:
-    c = Client(portal, app)
-    yield c
-    c.close()
+def app(client: Client) -> IpfleetApp:
+    return client.app

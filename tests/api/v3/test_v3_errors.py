@@ -13,7 +13,7 @@ from litestar import Request
 from ipfleet.api.app import IpfleetApp
 from ipfleet.api.v3.errors import PARSE_ERROR, REQUEST_ID_KEY, error_response, status_of
 from ipfleet.domain import errors as domain_errors
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import World
 
 DENIED = {"errors": [{"field": None, "message": "Permission denied, wrong credentials"}]}

@@ -10,7 +10,7 @@ from ipfleet.domain.states import IpState
 from ipfleet.services.inventory import list_inventory
 from ipfleet.services.ips import list_ips_by_name
 from ipfleet.services.subusers import subuser_ips_by_name
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, World
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from ipfleet.api.app import IpfleetApp
+from tests.support.inprocess import Client
 from tests.support.oai import sendgrid_operations
-from tests.support.v3_client import Client
 from tests.support.v3_world import World
 
 METHODS = ("get", "put", "post", "delete", "patch")

@@ -6,7 +6,7 @@ import pytest
 
 from ipfleet.domain.states import IpState
 from ipfleet.services.ips import list_ips_by_name
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, OTHER, World
 
 

@@ -13,7 +13,7 @@ from ipfleet.services.keys import KEY_SHAPE
 from ipfleet.services.passwords import verify_password
 from ipfleet.services.subusers import list_subusers, subuser_ips_by_name
 from ipfleet.store.tables import subusers
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, ACME_SORTED, OTHER, World
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ipfleet.store.uow import Database, UnitOfWork
-from tests.support.v3_client import Client
+from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, World
 
 

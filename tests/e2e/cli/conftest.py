@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.support.cli import Ipfleet
+from tests.support.postgres import fresh_schema
 
 
 @pytest.fixture
@@ -31,19 +28,5 @@ def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'blank.db'}"
         return
-    base = os.environ.get("IPFLEET_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("IPFLEET_TEST_REQUIRE_POSTGRES"):
-            pytest.fail("IPFLEET_TEST_POSTGRES_URL is not set but PostgreSQL tests are required")
-        pytest.skip("IPFLEET_TEST_POSTGRES_URL is not set")
-    schema = f"b_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema("b") as url:
+        yield url

@@ -8,8 +8,6 @@ refuses a page that scrolls sideways on a phone.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,8 +24,8 @@ from ipfleet.services.ips import set_hostname
 from ipfleet.services.operators import create_operator
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
-from tests.e2e.v2.e2e_server import IPFLEET, free_port, stop, wait_until_healthy
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, submit
+from tests.support.server import serving
 
 ACTOR = Actor(name="screenshots", request_id="screenshots")
 RESELLER_PAGES = {
@@ -104,21 +102,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/shots.db"
         key, token = seed(url)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IPFLEET_")}
-        log = Path(tmp) / "server.log"
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(
-                [str(IPFLEET), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env={**env, "IPFLEET_DATABASE_URL": url},
-                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_healthy(proc, base, log)
-            take_all(base, out, key, token)
-        finally:
-            stop(proc)
+        with serving(url) as server:
+            take_all(server.base, out, key, token)
     print(f"screenshots written to {out}/")
 
 

@@ -21,8 +21,9 @@ from selenium.webdriver.support.wait import WebDriverWait
 from ipfleet.services.ips import remove_ips
 from ipfleet.services.state import state_and_log
 from ipfleet.store.uow import Database
-from tests.e2e.v2.e2e_server import ACME_IPS, GLOBEX_IPS, SEEDER, Server
+from tests.e2e.v2.e2e_server import ACME_IPS, GLOBEX_IPS, Server
 from tests.support.browser import PHONE, WAIT_S, chromium, sign_in, submit, text_of
+from tests.support.seed import SEEDER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
+from tests.support.seed import make_account
+from tests.support.v2_bodies import JSON_TYPE, SUCCESS_XML, USER_KEYS, XML_TYPE
 
 pytestmark = pytest.mark.e2e
 
@@ -23,12 +23,6 @@ ACTOR = Actor(name="tests:e2e-reseller", request_id="e2e-seed")
 ACCOUNT = "acme-reseller"
 PASSWORD = "Pa55word!"
 CURL = shutil.which("curl")
-JSON_TYPE = "application/json"
-XML_TYPE = "text/xml; charset=ISO-8859-1"
-SUCCESS_XML = (
-    b'<?xml version="1.0" encoding="ISO-8859-1"?>\n\n<result>\n   <message>success</message>\n'
-    b"</result>\n"
-)
 
 
 def curl(url: str, fields: list[tuple[str, str]]) -> tuple[int, str, bytes]:
@@ -68,9 +62,8 @@ def post_fields(
 
 @pytest.fixture
 def credentials(db: Database) -> list[tuple[str, str]]:
-    _account, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=ACTOR)
-    add_ips(db, username=ACCOUNT, specs=["2001:db8::1", "192.0.2.10", "192.0.2.9"], actor=ACTOR)
-    return [("api_user", ACCOUNT), ("api_key", key)]
+    acct = make_account(db, ACCOUNT, ["2001:db8::1", "192.0.2.10", "192.0.2.9"], actor=ACTOR)
+    return [("api_user", acct.name), ("api_key", acct.key)]
 
 
 def test_client_flow_json_then_xml(
@@ -159,23 +152,7 @@ def test_client_flow_json_then_xml(
         users = ET.fromstring(body)
         assert users.tag == "users"
         [bob] = users.findall("user")
-        assert [child.tag for child in bob] == [
-            "username",
-            "email",
-            "active",
-            "first_name",
-            "last_name",
-            "address",
-            "address2",
-            "city",
-            "state",
-            "zip",
-            "country",
-            "phone",
-            "website",
-            "website_access",
-            "company",
-        ]
+        assert tuple(child.tag for child in bob) == USER_KEYS
         assert (bob.findtext("username"), bob.findtext("email"), bob.findtext("active")) == (
             "bob",
             "bob@example.com",

@@ -4,10 +4,7 @@ backend, and official SDK clients whose every answer is checked when the test en
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,34 +12,25 @@ from python_http_client.client import Client as HttpClient
 from python_http_client.exceptions import HTTPError
 
 from ipfleet.store.uow import Database
-from tests.e2e.v3.sdk import BIN, Replay, Sdk, Server, free_port, stop_server, wait_until_up
+from tests.e2e.v3.sdk import Replay, Sdk, Server
+from tests.support import server as launcher
 from tests.support.v3_world import seed_world
 
 
 @pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
-    """``ipfleet serve`` on a free port, on a database seeded through the services."""
-    db = Database(db_url)
+def server(db: Database, db_url: str) -> Iterator[Server]:
+    """``ipfleet serve`` on a free port, on a database seeded through the services; nothing
+    it logged, shutdown included, may be a traceback."""
     world = seed_world(db)
-    db.dispose()
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "server.log"
-    env = {**os.environ, "IPFLEET_DATABASE_URL": db_url, "IPFLEET_LOG_LEVEL": "warning"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "ipfleet"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = launcher.Server(db_url, env={"IPFLEET_LOG_LEVEL": "warning"})
     try:
-        wait_until_up(proc, base_url, log)
-        yield Server(base_url=base_url, world=world, db_url=db_url, log=log)
+        process.start()
+        yield Server(base_url=process.base, world=world, db_url=db_url)
+        process.stop()
+        log = process.log_text()
     finally:
-        stop_server(proc)
-    assert "Traceback" not in log.read_text(), log.read_text()
+        process.close()
+    assert "Traceback" not in log, log
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The end-to-end v3 harness: a real ``ipfleet serve``, SDK clients, answer recording.
+"""The end-to-end v3 harness: the server under test, SDK clients, answer recording.
 
 The ``sdk``
 fixture hands out official ``sendgrid`` clients on that server and records
@@ -11,19 +11,13 @@ SendGrid's OpenAPI files (or a deviation listed in docs/v3.md) and against ipfle
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sendgrid import SendGridAPIClient
 
 from tests.support.oai import (
@@ -38,13 +32,6 @@ from tests.support.oai import (
 from tests.support.v3_world import ACME, World
 
 BIN = Path(sys.executable).parent
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -52,38 +39,12 @@ class Server:
     base_url: str
     world: World
     db_url: str
-    log: Path
 
     def get_json(self, path: str, **params: Any) -> Any:
         query = urllib.parse.urlencode(params, doseq=True)
         url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
         with urllib.request.urlopen(url, timeout=10) as r:
             return json.loads(r.read())
-
-
-def wait_until_up(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"ipfleet serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"ipfleet serve did not answer /healthz in {STARTUP_SECONDS}s:\n{log.read_text()}")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server and its workers: the process group it leads (started here)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 class Replay:

@@ -1,4 +1,4 @@
-"""customer.add/delete/profile/enable/disable/password/auth: subusers (spec §7)."""
+"""customer.add/delete/profile/enable/disable/password/auth: subusers (docs/v2.md §7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The seeded world of the in-process API tests, and a blocking client on the app.
+"""The seeded world of the in-process v2 tests (made with ``tests.support.seed``).
 
-Two reseller accounts, seeded through the services (never through the API under test):
+Three reseller accounts:
 
 - A (``reseller-a``, default outbound cluster) owns IPv4 and IPv6 addresses chosen so
   that numeric order differs from text order; its subusers hold overlapping sets, one is
@@ -13,30 +13,15 @@ Two reseller accounts, seeded through the services (never through the API under 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio.from_thread
-import httpx
-
-from ipfleet.api.app import IpfleetApp
-from ipfleet.domain.records import Actor
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips, list_ips_by_name
+from ipfleet.services.ips import list_ips_by_name
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    list_subusers,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
-
-SEEDER = Actor(name="tests:seed", request_id="seed")
+from tests.support.seed import SEEDER, Sub, seed_account, unique_email
 
 A, B, C = "reseller-a", "reseller-b", "reseller-c"
 B_CLUSTER = 'mta <&> "b\'s" кластер'
@@ -112,58 +97,18 @@ class World:
         return out
 
 
-def seed_account(
-    db: Database,
-    name: str,
-    cluster: str | None,
-    ips: Sequence[str],
-    subusers: Mapping[str, tuple[bool, list[str]]],
-) -> str:
-    _account, key = create_account(db, username=name, outbound_cluster=cluster, actor=SEEDER)
-    if ips:
-        add_ips(db, username=name, specs=ips, actor=SEEDER)
-    for sub, (active, held) in subusers.items():
-        create_subuser(
-            db, account_name=name, username=sub, email=f"{uuid.uuid4().hex}@x.test", actor=SEEDER
-        )
-        if held:
-            set_subuser_ips_by_name(
-                db, account_name=name, username=sub, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
-            )
-        if not active:
-            set_subuser_active(db, account_name=name, username=sub, active=False, actor=SEEDER)
-    return key
+def _subs(table: dict[str, tuple[bool, list[str]]]) -> dict[str, Sub]:
+    # ODD_NAME makes no valid email local part: every subuser gets a unique address.
+    return {name: Sub(held, active, unique_email()) for name, (active, held) in table.items()}
 
 
 def seed_world(db: Database) -> World:
     """Accounts A, B and C, and a revoked key of A's, created through the services."""
     w = World(db=db)
-    w.keys[A] = seed_account(db, A, None, A_IPS, A_SUBUSERS)
-    w.keys[B] = seed_account(db, B, B_CLUSTER, B_IPS, B_SUBUSERS)
-    w.keys[C] = seed_account(db, C, None, [], {})
+    w.keys[A] = seed_account(db, A, ips=A_IPS, subusers=_subs(A_SUBUSERS))[1]
+    w.keys[B] = seed_account(db, B, ips=B_IPS, subusers=_subs(B_SUBUSERS), cluster=B_CLUSTER)[1]
+    w.keys[C] = seed_account(db, C)[1]
     info, revoked = create_key(db, username=A, name="old", actor=SEEDER)
     revoke_key(db, username=A, key_id=info.key_id, actor=SEEDER)
     w.revoked_key = revoked
     return w
-
-
-class Client:
-    """A blocking HTTP client on an in-process ASGI app (httpx over ASGITransport)."""
-
-    def __init__(self, portal: anyio.from_thread.BlockingPortal, app: IpfleetApp) -> None:
-        self.portal = portal
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        )
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self.portal.call(lambda: self.http.request(method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def close(self) -> None:
-        self.portal.call(self.http.aclose)
