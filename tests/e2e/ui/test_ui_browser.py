@@ -181,14 +181,16 @@ def test_wrong_credentials_are_said_next_to_the_field(browser: WebDriver, server
     assert browser.find_element(By.ID, "api_user").get_attribute("value") == server.api_user
 
 
-def tab_to(driver: WebDriver, element_id: str, most: int = 40) -> WebElement:
+def tab_to(driver: WebDriver, element_id: str, most: int = 60) -> WebElement:
     """Press Tab until the element has the focus, as a keyboard user would."""
+    seen = []
     for _ in range(most):
         ActionChains(driver).send_keys(Keys.TAB).perform()
         focused = driver.switch_to.active_element
-        if focused.get_attribute("id") == element_id:
+        seen.append(focused.get_attribute("id") or focused.tag_name)
+        if seen[-1] == element_id:
             return focused
-    raise AssertionError(f"#{element_id} is not reachable with Tab")
+    raise AssertionError(f"#{element_id} is not reachable with Tab; focus went {seen}")
 
 
 def test_pages_fit_a_phone_and_the_set_form_works_from_the_keyboard(server: Server) -> None:
