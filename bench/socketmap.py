@@ -58,7 +58,9 @@ def build(url: str, out: Path, subuser_count: int = 300) -> Path:
     try:
         upgrade(db)
         create_account(db, username="bench", outbound_cluster=None, actor=ACTOR)
-        added = ips.add_ips(db, username="bench", specs=["10.9.0.0/26"], actor=ACTOR).added
+        added = ips.add_ips(
+            db, account=get_account(db, username="bench"), specs=["10.9.0.0/26"], actor=ACTOR
+        ).added
         for address in added:
             ips.set_mta(db, address=address, mta=MTA, actor=ACTOR)
         account = get_account(db, username="bench")
@@ -66,7 +68,9 @@ def build(url: str, out: Path, subuser_count: int = 300) -> Path:
         senders = []
         for n in range(subuser_count):
             name, domain = f"sub{n}", f"sub{n}.bench.test"
-            subusers.create_subuser(db, account_name="bench", username=name, email="", actor=ACTOR)
+            subusers.create_subuser(
+                db, account=get_account(db, username="bench"), username=name, email="", actor=ACTOR
+            )
             sending_domains.add_sending_domain(
                 db, account=account, mail_domain=domain, url_domain=None, actor=ACTOR
             )

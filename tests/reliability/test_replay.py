@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
 from ipfleet.domain.replay import ACTIONS, ReplayError, replay
-from ipfleet.services import inventory, ips, profiles, subusers
+from ipfleet.services import inventory, ips, operators, profiles, subusers
 from ipfleet.services import ips as _ips_svc
 from ipfleet.services import quota as _quota_svc
 from ipfleet.services.accounts import create_account, get_account
@@ -151,10 +151,18 @@ def dataplane_writes(db: Database) -> None:
     )
 
 
+def dashboard_writes(db: Database) -> None:
+    """Operators and the session secret: logged, and outside the tenants' state."""
+    operators.session_secret(db, configured=None)
+    operators.create_operator(db, name="ops", actor=ACTOR)
+    operators.revoke_operator(db, name="ops", actor=ACTOR)
+
+
 def test_replay_rebuilds_every_action(db: Database) -> None:
     core_writes(db)
     v3_writes(db)
     dataplane_writes(db)
+    dashboard_writes(db)
     state, log = state_and_log(db)
     assert {row["action"] for row in log} == set(ACTIONS), "some action was not exercised"
     assert replay(log) == state

@@ -116,6 +116,20 @@ def test_layers_do_not_import_upwards(layer: str, banned: list[str]) -> None:
     assert forbidden_imports(layer, banned) == []
 
 
+def test_the_dashboard_reaches_the_database_only_through_services() -> None:
+    """web/ holds no SQL and no second path to the data: it may pass the ``Database``
+    handle on (as the APIs do), and otherwise calls services."""
+    banned = ["sqlalchemy", "ipfleet.cli", "ipfleet.api.v2", "ipfleet.api.v3"]
+    assert forbidden_imports("web", banned) == []
+    store = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        for path in modules_of("web")
+        for line, name in imports_of(path)
+        if under(name, "ipfleet.store") and name != "ipfleet.store.uow.Database"
+    ]
+    assert store == []
+
+
 def test_the_import_scanner_finds_every_kind_of_import() -> None:
     """So that the checks above can fail: nested, relative and from-package imports."""
     source = (

@@ -13,6 +13,7 @@ from ipfleet.cli.ips import ip_app
 from ipfleet.cli.keys import key_app
 from ipfleet.cli.log import log_app
 from ipfleet.cli.mta import kumomta_app, postfix_app
+from ipfleet.cli.operators import operator_app
 from ipfleet.cli.output import exit_code, fail
 from ipfleet.cli.sending import explain, whitelabel_app
 from ipfleet.cli.server import db_app, demo, serve
@@ -38,6 +39,7 @@ app.add_typer(whitelabel_app, name="whitelabel")
 app.add_typer(log_app, name="log")
 ip_app.command("history")(ip_history)
 app.command("who")(who)
+app.add_typer(operator_app, name="operator")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("explain")(explain)

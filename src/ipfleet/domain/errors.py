@@ -349,6 +349,29 @@ class BadMtaName(Invalid):
         super().__init__(f"Invalid MTA name (1-32 letters, digits, '-' or '_'): {name}")
 
 
+class OperatorExists(Conflict):
+    code = "operator_exists"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Operator already exists: {name}")
+
+
+class OperatorNotFound(NotFound):
+    code = "operator_not_found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Operator does not exist: {name}")
+
+
+class CsrfRefused(Forbidden):
+    """A dashboard form posted without the session's CSRF token (or with another one)."""
+
+    code = "csrf_refused"
+
+    def __init__(self) -> None:
+        super().__init__("The form has expired or did not come from this dashboard; reload it")
+
+
 def all_error_classes() -> list[type[IpfleetError]]:
     """Every concrete error class (those with their own code), for docs and tests."""
     found: list[type[IpfleetError]] = []

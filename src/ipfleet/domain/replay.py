@@ -344,6 +344,10 @@ class _Replay:
         members.remove(address)
 
 
+def _outside_the_state(run: _Replay) -> None:
+    """Operators and the installation's own secrets are not part of the tenants' state."""
+
+
 ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "account.create": _Replay.account_create,
     "account.set_quota": _Replay.account_set_quota,
@@ -377,6 +381,9 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "whitelabel.remove": sending.whitelabel_remove,
     "subuser.set_whitelabel": sending.subuser_set_whitelabel,
     "ip.set_mta": sending.ip_set_mta,
+    "operator.create": _outside_the_state,
+    "operator.revoke": _outside_the_state,
+    "secret.create": _outside_the_state,
 }
 
 

@@ -179,11 +179,11 @@ class KeyRepo:
         return self.conn.execute(stmt).rowcount == 1
 
 
-def _held_by_any() -> Any:
+def held_by_any() -> Any:
     return exists().where(holdings.c.ip_id == ip_addresses.c.id)
 
 
-def _held_by_active() -> Any:
+def held_by_active() -> Any:
     return (
         exists()
         .where(holdings.c.ip_id == ip_addresses.c.id)
@@ -200,12 +200,35 @@ class IpRepo:
         if needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
-            stmt = stmt.where(_held_by_any())
+            stmt = stmt.where(held_by_any())
         elif state is IpState.FREE:
-            stmt = stmt.where(~_held_by_any())
+            stmt = stmt.where(~held_by_any())
         elif state is IpState.AVAILABLE:
-            stmt = stmt.where(~_held_by_active())
+            stmt = stmt.where(~held_by_active())
         return stmt.order_by(ip_addresses.c.sort_key)
+
+    def state_counts(self, account_id: int) -> dict[IpState, int]:
+        """How many of the account's addresses are in each state.
+
+        Counted from the holdings (few) rather than by testing every address (many): free
+        is all minus those held by anyone, available all minus those held by an active one.
+        """
+        everything = select(func.count()).where(ip_addresses.c.account_id == account_id)
+        held = select(func.count(func.distinct(holdings.c.ip_id))).where(
+            holdings.c.account_id == account_id
+        )
+        held_active = held.join(subusers, subusers.c.id == holdings.c.subuser_id).where(
+            subusers.c.active.is_(True)
+        )
+        total, taken, busy = (
+            int(self.conn.scalar(q) or 0) for q in (everything, held, held_active)
+        )
+        return {
+            IpState.ALL: total,
+            IpState.TAKEN: taken,
+            IpState.FREE: total - taken,
+            IpState.AVAILABLE: total - busy,
+        }
 
     def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
         """The account's addresses in ``state`` (containing ``needle``), in numeric order."""

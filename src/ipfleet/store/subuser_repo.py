@@ -154,6 +154,15 @@ class SubuserRepo:
         """The subuser's explicit set, in numeric order."""
         return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
 
+    def set_sizes(self, account_id: int) -> dict[int, int]:
+        """How many IPs each subuser of the account holds (those holding none left out)."""
+        stmt = (
+            select(holdings.c.subuser_id, func.count())
+            .where(holdings.c.account_id == account_id)
+            .group_by(holdings.c.subuser_id)
+        )
+        return {int(sid): int(n) for sid, n in self.conn.execute(stmt)}
+
     def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
         """Every subuser's explicit set on the account, keyed by subuser id."""
         stmt = (

@@ -253,3 +253,24 @@ write_clock = Table(
     Column("id", Integer, primary_key=True),
     Column("at", UtcDateTime(), nullable=True),
 )
+
+# Operators of the dashboard: a token made by `ipfleet operator create`, stored as a hash.
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_id", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# Secrets the installation makes for itself once (the dashboard's session signing key).
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

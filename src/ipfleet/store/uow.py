@@ -33,6 +33,7 @@ from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.hot import HotReads
 from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.ip_detail_repo import IpDetailRepo
+from ipfleet.store.operator_repo import OperatorRepo
 from ipfleet.store.pool_repo import PoolRepo
 from ipfleet.store.quota_repo import QuotaRepo
 from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.domains = SendingDomainRepo(conn)
         self.routing = RoutingRepo(conn)
         self.state = StateRepo(conn)
+        self.operators = OperatorRepo(conn)
 
 
 class UnloggedWrite(RuntimeError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
 
@@ -25,7 +25,7 @@ def seed(db: Database) -> None:
     create_subuser(
         db, account=get_account(db, username="acme"), username="alice", email="", actor=SEED
     )
-    set_subuser_ips_by_name(
+    set_subuser_ips(
         db,
         account=get_account(db, username="acme"),
         username="alice",

@@ -1,7 +1,7 @@
 """the timeline: periods of ownership, holdings, pool membership, subuser state and domains
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-30 13:00:00.000000
 
 The periods are kept by database triggers, so they are written by the same transaction as
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
