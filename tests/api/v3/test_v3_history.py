@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ipfleet.services.accounts import get_account
-from ipfleet.services.inventory import release_ips
-from ipfleet.services.ips import add_ips
+from ipfleet.services.ips import add_ips, release_ips
 from ipfleet.services.timeline import ip_history
 from ipfleet.store.uow import Database
-from tests.support.v3_client import Client
-from tests.support.v3_world import ACME, OTHER, SEEDER, World
+from tests.support.inprocess import Client
+from tests.support.seed import SEEDER
+from tests.support.v3_world import ACME, OTHER, World
 
 MOVED = "192.0.2.10"
 
