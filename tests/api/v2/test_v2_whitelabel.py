@@ -1,4 +1,4 @@
-"""customer.whitelabel (spec §9): list the account's sending domains, attach one to a
+"""customer.whitelabel (docs/v2.md §9): list the account's sending domains, attach one to a
 subuser; byte for byte in JSON and XML, every error shape, nothing changed by a refusal."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""customer.whitelabel: the account's sending domains, and attaching one to a subuser (§9)."""
+"""customer.whitelabel: list the sending domains, attach one to a subuser (docs/v2.md §9)."""
 
 from __future__ import annotations
 
