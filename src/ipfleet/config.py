@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
     workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")
     log_level: str = Field(default="info", description="Log level of the server.")
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs dashboard sessions (32+ characters); when unset, one is "
+        "made once and kept in the database.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a dashboard sign-in lasts."
+    )
 
     @field_validator("default_quota", mode="before")
     @classmethod

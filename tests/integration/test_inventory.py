@@ -519,11 +519,11 @@ def test_cli_commands(db_url: str, db: Database) -> None:
     assert {e["account"] for e in free} == {None}
     assert [e["ip"] for e in free] == [e["ip"] for e in everything if e["account"] is None]
     assert ok_json(r["ip-list"]) == [
-        {"ip": "10.0.0.1", "hostname": "mta1.example.net"},
-        {"ip": "10.0.0.2", "hostname": None},
-        {"ip": "10.0.0.3", "hostname": None},
-        {"ip": "10.0.0.12", "hostname": None},
-        {"ip": "192.0.2.77", "hostname": None},
+        {"ip": "10.0.0.1", "hostname": "mta1.example.net", "mta": None, "enabled": True},
+        {"ip": "10.0.0.2", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "10.0.0.3", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "10.0.0.12", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "192.0.2.77", "hostname": None, "mta": None, "enabled": True},
     ]
     release = ["account", "release", "ra", "10.0.0.12", "10.0.0.3", "--force", "--json"]
     released = ok_json(run_cli(db_url, *release))

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from ipfleet.domain.addresses import address_error, canonical, parse_address, sort_key
 from ipfleet.domain.replay import State, differences, replay
 from ipfleet.services.log_check import state_and_log
+from ipfleet.services.timeline import period_differences
 from ipfleet.store.uow import Database, UnitOfWork
 
 # Each query returns the rows that break one rule; every one must come back empty.
@@ -84,6 +85,7 @@ def violations(db: Database) -> list[str]:
             problems += [f"{rule}: {tuple(r)}" for r in rows[:5]]
         stored = list(conn.execute(text("SELECT address, sort_key, version FROM ip_addresses")))
     problems += address_problems(stored)
+    problems += [f"timeline: {d}" for d in period_differences(db)]
     state, log = state_and_log(db)
     rebuilt = replay(log)
     if rebuilt != state:

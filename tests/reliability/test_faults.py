@@ -21,7 +21,7 @@ import httpx
 from tests.reliability import rel_figures
 from tests.reliability.rel_invariants import fingerprint, violations
 from tests.reliability.rel_registry import ROUTES
-from tests.reliability.rel_world import B, World
+from tests.reliability.rel_world import B_DOMAIN, B, World
 from tests.support.db import fail_kth_log_row, heal
 from tests.support.inprocess import Client
 
@@ -66,6 +66,13 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
         v2("customer.disable", ("user", "b-f1")),
         v2("customer.enable", ("user", "b-f1")),
         v2("customer.delete", ("user", "b-f1")),
+        # moves B's domain from b-erin: two log rows (erin's detachment, frank's attachment)
+        v2(
+            "customer.whitelabel",
+            ("task", "append"),
+            ("user", "b-frank"),
+            ("mail_domain", B_DOMAIN),
+        ),
         v3("POST", "/v3/ips", "/v3/ips", {"count": 1, "subusers": ["b-erin"], "warmup": True}),
         v3("POST", "/v3/ips/pools", "/v3/ips/pools", {"name": "b-f-pool"}),
         v3("PUT", pool, "/v3/ips/pools/b-f-pool", {"name": "b-f-pool2"}),

@@ -25,12 +25,13 @@ def inventory_add(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Take only the first N addresses of each range.")
     ] = None,
+    mta: Annotated[str | None, typer.Option(help="Place the addresses added on this MTA.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import addresses into the inventory: all or nothing, idempotent, in batches."""
     db = open_db()
     if as_json or not sys.stderr.isatty():
-        result = inv.add_to_inventory(db, specs=specs, actor=cli_actor(), limit=limit)
+        result = inv.add_to_inventory(db, specs=specs, actor=cli_actor(), limit=limit, mta=mta)
     else:
         with Progress(
             "[progress.description]{task.description}",
@@ -46,6 +47,7 @@ def inventory_add(
                 specs=specs,
                 actor=cli_actor(),
                 limit=limit,
+                mta=mta,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     if as_json:

@@ -63,15 +63,25 @@ def ip_remove(
 def ip_list(
     account: Annotated[str, typer.Argument(help="The account.")],
     state: Annotated[IpState, typer.Option(help="Which IPs to list.")] = IpState.ALL,
+    mta: Annotated[str | None, typer.Option(help="Only the IPs placed on this MTA.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List an account's addresses in one state, in numeric order."""
     db, acc = open_account(account)
-    ips = ip_svc.list_ip_hostnames(db, account=acc, state=state)
+    rows = ip_svc.list_placements(db, account=acc, state=state, mta=mta)
     if as_json:
-        emit_json([{"ip": ip, "hostname": host} for ip, host in ips])
+        emit_json(
+            [
+                {"ip": r.address, "hostname": r.hostname, "mta": r.mta, "enabled": r.enabled}
+                for r in rows
+            ]
+        )
     else:
-        table(f"{state.value} IPs of {account} ({len(ips)})", ["ip", "hostname"], ips)
+        table(
+            f"{state.value} IPs of {account}{f' on {mta}' if mta else ''} ({len(rows)})",
+            ["ip", "hostname", "mta", "enabled"],
+            [(r.address, r.hostname, r.mta, "yes" if r.enabled else "no") for r in rows],
+        )
 
 
 @ip_app.command("set-whitelabel")
@@ -106,4 +116,24 @@ def ip_set_hostname(
         as_json,
         {"ip": address, "hostname": name},
         f"{address} now has host name {name}." if name else f"{address} has no host name.",
+    )
+
+
+@ip_app.command("set-mta")
+def ip_set_mta(
+    address: Annotated[str, typer.Argument(help="A known address (on an account or not).")],
+    mta: Annotated[
+        str | None, typer.Argument(help="The MTA it is plumbed on (e.g. mta1); omit with --none.")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Place it on no MTA.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record on which MTA an address is plumbed (only that MTA sends from it)."""
+    if none == (mta is not None):
+        raise InvalidValue("give either an MTA name or --none")
+    ip_svc.set_mta(open_db(), address=address, mta=mta, actor=cli_actor())
+    report(
+        as_json,
+        {"ip": address, "mta": mta},
+        f"{address} is now on {mta}." if mta else f"{address} is on no MTA.",
     )

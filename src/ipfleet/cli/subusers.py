@@ -10,6 +10,7 @@ from ipfleet.cli.context import cli_actor, open_account
 from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.services import subusers as sub_svc
+from ipfleet.services.sending_domains import attach_sending_domain
 from ipfleet.services.subusers import SetMode
 
 subuser_app = typer.Typer(help="Subusers of an account.", no_args_is_help=True)
@@ -139,4 +140,35 @@ def subuser_set_ips(
         say(
             f"{username} now holds {len(result)} IP(s)"
             + (f": {', '.join(result)}" if result else f" (sends from all of {account}'s IPs).")
+        )
+
+
+@subuser_app.command("set-whitelabel")
+def subuser_set_whitelabel(
+    account: Account,
+    username: Username,
+    mail_domain: Annotated[
+        str | None, typer.Argument(help="One of the account's mail domains; omit with --none.")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Detach its domain.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attach one of the account's mail domains to a subuser (replacing its previous one)."""
+    if none == (mail_domain is not None):
+        raise InvalidValue("give either a mail domain or --none")
+    db, acc = open_account(account)
+    attached = attach_sending_domain(
+        db,
+        account=acc,
+        username=username,
+        mail_domain=mail_domain,
+        actor=cli_actor(),
+    )
+    if as_json:
+        emit_json({"account": account, "username": username, "mail_domain": attached})
+    else:
+        say(
+            f"{username} now sends as {attached}."
+            if attached
+            else f"{username} has no sending domain."
         )

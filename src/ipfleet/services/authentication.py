@@ -79,3 +79,14 @@ def authenticate(db: Database, *, username: str, api_key: str) -> Account:
         raise BadCredentials
     key_id = _key_id(api_key)
     return _verified(db.hot.credentials(key_id) if key_id else None, api_key, username)
+
+
+def session_account(db: Database, *, username: str, key_id: str) -> Account:
+    """The account a dashboard session signed in with ``key_id`` acts for, read now.
+
+    A key revoked since the sign-in ends the session: ``BadCredentials``.
+    """
+    found = db.read(lambda uow: uow.keys.live_key(key_id))
+    if found is None or not hmac.compare_digest(found[0].username.encode(), username.encode()):
+        raise BadCredentials
+    return found[0]

@@ -17,6 +17,7 @@ from ipfleet.domain.errors import (
     UnknownSubusers,
 )
 from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.sending import check_mta_name
 from ipfleet.services.common import now
 from ipfleet.services.ips import parse_all
 from ipfleet.services.quota import offer, quota_room
@@ -58,12 +59,16 @@ def add_to_inventory(
     specs: Sequence[str],
     actor: Actor,
     limit: int | None = None,
+    mta: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Add addresses and ranges to the inventory in one transaction, in batches.
+    """Add addresses and ranges to the inventory in one transaction, in batches; the
+    addresses added are placed on ``mta`` when given.
 
     Addresses already known (in the inventory or on an account) are left as they are.
     """
+    if mta is not None:
+        check_mta_name(mta)
     addresses = expand(specs, limit=limit)
     total = len(addresses)
 
@@ -82,6 +87,7 @@ def add_to_inventory(
                     "version": a.version,
                     "account_id": None,
                     "created_at": stamp,
+                    "mta": mta,
                 }
                 for a, t in zip(part, texts, strict=True)
                 if t not in found
@@ -94,7 +100,12 @@ def add_to_inventory(
             account_id=None,
             action="inventory.add",
             subject="inventory",
-            after={"specs": list(specs), "limit": limit, "added": added},
+            after={
+                "specs": list(specs),
+                "limit": limit,
+                "added": added,
+                **({"mta": mta} if mta is not None else {}),
+            },
         )
         return ImportResult(added, in_inventory, on_accounts)
 

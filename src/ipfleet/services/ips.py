@@ -11,6 +11,7 @@ from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
 from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.sending import check_mta_name
 from ipfleet.domain.states import IpState
 from ipfleet.services.common import now, utc_iso
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
@@ -100,6 +101,38 @@ def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Act
         lambda uow, ip_id: uow.ips.set_hostname(ip_id, name),
     )
     return name
+
+
+def set_mta(db: Database, *, address: str, mta: str | None, actor: Actor) -> None:
+    """Place a known address on the MTA where it is plumbed (None: on no MTA)."""
+    name = check_mta_name(mta) if mta is not None else None
+    _change_known_ip(
+        db,
+        address,
+        actor,
+        "ip.set_mta",
+        {"mta": name},
+        lambda uow, ip_id: uow.ips.set_mta(ip_id, name),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    address: str
+    hostname: str | None
+    mta: str | None
+    enabled: bool
+
+
+def list_placements(
+    db: Database, *, account: Account, state: IpState, mta: str | None = None
+) -> list[Placement]:
+    """The account's addresses in ``state`` with host name, MTA and whether enabled (only
+    those on ``mta`` when given), in numeric order."""
+    if mta is not None:
+        check_mta_name(mta)
+    rows = db.read(lambda uow: uow.ips.placements(account.id, state, mta))
+    return [Placement(*r) for r in rows]
 
 
 def list_ip_hostnames(

@@ -58,6 +58,10 @@ class HotReads:
                 self.opened.append(conn)
         return conn
 
+    def rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Every row of one fixed statement (written with ``?`` placeholders)."""
+        return self._rows(sql, params)
+
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         for attempt in (1, 2):
             conn = self._connection()

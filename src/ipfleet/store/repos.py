@@ -179,11 +179,11 @@ class KeyRepo:
         return self.conn.execute(stmt).rowcount == 1
 
 
-def _held_by_any() -> Any:
+def held_by_any() -> Any:
     return exists().where(holdings.c.ip_id == ip_addresses.c.id)
 
 
-def _held_by_active() -> Any:
+def held_by_active() -> Any:
     return (
         exists()
         .where(holdings.c.ip_id == ip_addresses.c.id)
@@ -200,12 +200,35 @@ class IpRepo:
         if needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
-            stmt = stmt.where(_held_by_any())
+            stmt = stmt.where(held_by_any())
         elif state is IpState.FREE:
-            stmt = stmt.where(~_held_by_any())
+            stmt = stmt.where(~held_by_any())
         elif state is IpState.AVAILABLE:
-            stmt = stmt.where(~_held_by_active())
+            stmt = stmt.where(~held_by_active())
         return stmt.order_by(ip_addresses.c.sort_key)
+
+    def state_counts(self, account_id: int) -> dict[IpState, int]:
+        """How many of the account's addresses are in each state.
+
+        Counted from the holdings (few) rather than by testing every address (many): free
+        is all minus those held by anyone, available all minus those held by an active one.
+        """
+        everything = select(func.count()).where(ip_addresses.c.account_id == account_id)
+        held = select(func.count(func.distinct(holdings.c.ip_id))).where(
+            holdings.c.account_id == account_id
+        )
+        held_active = held.join(subusers, subusers.c.id == holdings.c.subuser_id).where(
+            subusers.c.active.is_(True)
+        )
+        total, taken, busy = (
+            int(self.conn.scalar(q) or 0) for q in (everything, held, held_active)
+        )
+        return {
+            IpState.ALL: total,
+            IpState.TAKEN: taken,
+            IpState.FREE: total - taken,
+            IpState.AVAILABLE: total - busy,
+        }
 
     def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
         """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
@@ -217,6 +240,22 @@ class IpRepo:
         cols = select(ip_addresses.c.address, ip_addresses.c.hostname)
         stmt = self._in_state(cols, account_id, state, None)
         return [(r.address, r.hostname) for r in self.conn.execute(stmt)]
+
+    def placements(
+        self, account_id: int, state: IpState, mta: str | None
+    ) -> list[tuple[str, str | None, str | None, bool]]:
+        """(address, hostname, MTA, enabled) of the account's addresses in ``state``
+        (only those placed on ``mta`` when given), in numeric order."""
+        cols = select(
+            ip_addresses.c.address,
+            ip_addresses.c.hostname,
+            ip_addresses.c.mta,
+            ip_addresses.c.enabled,
+        )
+        stmt = self._in_state(cols, account_id, state, None)
+        if mta is not None:
+            stmt = stmt.where(ip_addresses.c.mta == mta)
+        return [(r.address, r.hostname, r.mta, bool(r.enabled)) for r in self.conn.execute(stmt)]
 
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
@@ -314,6 +353,12 @@ class IpRepo:
         self.conn.execute(
             update(ip_addresses).where(ip_addresses.c.id == ip_id).values(whitelabeled=on)
         )
+
+    def mta_of(self, ip_id: int) -> str | None:
+        return self.conn.scalar(select(ip_addresses.c.mta).where(ip_addresses.c.id == ip_id))
+
+    def set_mta(self, ip_id: int, mta: str | None) -> None:
+        self.conn.execute(update(ip_addresses).where(ip_addresses.c.id == ip_id).values(mta=mta))
 
     def set_hostname(self, ip_id: int, hostname: str | None) -> None:
         self.conn.execute(

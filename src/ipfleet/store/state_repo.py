@@ -20,6 +20,7 @@ from ipfleet.store.tables import (
     ip_addresses,
     pool_members,
     pools,
+    sending_domains,
     subusers,
 )
 
@@ -56,6 +57,8 @@ def _ips(conn: Connection, state: State, names: dict[int, str]) -> None:
             "hostname": r.hostname,
             "whitelabeled": bool(r.whitelabeled),
             "warmup_started_at": _utc_iso(r.warmup_started_at),
+            "mta": r.mta,
+            "enabled": bool(r.enabled),
         }
 
 
@@ -78,6 +81,18 @@ def _subusers(conn: Connection, state: State, names: dict[int, str]) -> None:
     )
     for r in conn.execute(held):
         by_id[r.subuser_id]["ips"].append(r.address)
+
+
+def _domains(conn: Connection, state: State, names: dict[int, str]) -> None:
+    stmt = select(sending_domains, subusers.c.username).outerjoin(
+        subusers, subusers.c.sending_domain_id == sending_domains.c.id
+    )
+    for r in conn.execute(stmt):
+        state["domains"][r.mail_domain] = {
+            "account": names[r.account_id],
+            "url_domain": r.url_domain,
+            "subuser": r.username,
+        }
 
 
 def _pools(conn: Connection, state: State, names: dict[int, str]) -> None:
@@ -112,4 +127,5 @@ class StateRepo:
         _ips(self.conn, state, names)
         _subusers(self.conn, state, names)
         _pools(self.conn, state, names)
+        _domains(self.conn, state, names)
         return state

@@ -40,7 +40,9 @@ def _subuser(row: Any) -> Subuser:
 
 # What a subuser's profile shows: everything but keys, timestamps and the password hash.
 _PROFILE_COLS = [
-    c for c in subusers.c if c.name not in ("password_hash", "id", "account_id", "created_at")
+    c
+    for c in subusers.c
+    if c.name not in ("password_hash", "id", "account_id", "created_at", "sending_domain_id")
 ]
 
 
@@ -151,6 +153,15 @@ class SubuserRepo:
     def ips(self, subuser_id: int) -> list[str]:
         """The subuser's explicit set, in numeric order."""
         return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
+
+    def set_sizes(self, account_id: int) -> dict[int, int]:
+        """How many IPs each subuser of the account holds (those holding none left out)."""
+        stmt = (
+            select(holdings.c.subuser_id, func.count())
+            .where(holdings.c.account_id == account_id)
+            .group_by(holdings.c.subuser_id)
+        )
+        return {int(sid): int(n) for sid, n in self.conn.execute(stmt)}
 
     def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
         """Every subuser's explicit set on the account, keyed by subuser id."""
