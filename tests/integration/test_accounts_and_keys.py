@@ -180,7 +180,7 @@ def test_unknown_account_is_not_found(db: Database) -> None:
 
 
 def test_account_and_key_writes_are_logged(db: Database, make_account: MakeAccount) -> None:
-    made = make_account("acme", outbound_cluster="mta-1")
+    made = make_account("acme", outbound_cluster="mta-1", ip_quota=0)  # the real default
     info, key = create_key(db, account=get_account(db, username="acme"), name="ci", actor=ACTOR)
     revoke_key(db, account=get_account(db, username="acme"), key_id=info.key_id, actor=ACTOR)
     rows = log_rows(db, made.account.id)

@@ -17,7 +17,18 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 import ipfleet.services
-from ipfleet.services import inventory, ips, keys, pools, profiles, quota, subusers, warmup
+from ipfleet.services import (
+    inventory,
+    ips,
+    keys,
+    operators,
+    pools,
+    profiles,
+    quota,
+    sending_domains,
+    subusers,
+    warmup,
+)
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.subusers import SetMode
 from ipfleet.store import repos
@@ -52,6 +63,10 @@ def seeded(db: Database, make_account: MakeAccount) -> Made:
     pools.add_pool_ip(db, account=acme, name="p", address="192.0.2.2", actor=ACTOR)
     warmup.start_warmup(db, account=acme, address="192.0.2.2", actor=ACTOR)
     ips.set_hostname(db, address="192.0.2.2", hostname="mta2.acme.test", actor=ACTOR)
+    sending_domains.add_sending_domain(
+        db, account=acme, mail_domain="mail.acme.test", url_domain=None, actor=ACTOR
+    )
+    operators.create_operator(db, name="op", actor=ACTOR)
     return made
 
 
@@ -141,6 +156,26 @@ WRITES: dict[str, Write] = {
     "stop_warmup": lambda db, _m: warmup.stop_warmup(
         db, account=_acme(db), address="192.0.2.2", actor=ACTOR
     ),
+    "set_mta": lambda db, _m: ips.set_mta(db, address="192.0.2.3", mta="mta-1", actor=ACTOR),
+    "create_operator": lambda db, _m: operators.create_operator(db, name="op2", actor=ACTOR),
+    "revoke_operator": lambda db, _m: operators.revoke_operator(db, name="op", actor=ACTOR),
+    "add_sending_domain": lambda db, _m: sending_domains.add_sending_domain(
+        db, account=_acme(db), mail_domain="news.acme.test", url_domain=None, actor=ACTOR
+    ),
+    "attach_sending_domain": lambda db, _m: sending_domains.attach_sending_domain(
+        db, account=_acme(db), username="alice", mail_domain="mail.acme.test", actor=ACTOR
+    ),
+    "remove_sending_domain": lambda db, _m: sending_domains.remove_sending_domain(
+        db, account=_acme(db), mail_domain="mail.acme.test", actor=ACTOR
+    ),
+}
+
+
+#: Writing services left out of WRITES, and why.
+EXEMPT = {
+    # Made once by the system itself (its own actor, no request) at the first start; a
+    # failure there is turned into its own error. Its log row is checked by the replay test.
+    "session_secret",
 }
 
 
@@ -181,7 +216,7 @@ def test_every_writing_service_is_driven() -> None:
         and module.__name__ != "ipfleet.services.demo"
         and _writes(module, func)
     }
-    assert writing == set(WRITES)
+    assert writing == set(WRITES) | EXEMPT
 
 
 def test_no_service_repeats_the_write_paths_mechanics() -> None:
