@@ -24,6 +24,11 @@ from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 
 PG_ENV = "IPFLEET_TEST_POSTGRES_URL"
+# Many tests send wrong credentials on purpose, from one client, far more often than the
+# default limits on failed authentications allow: the limits are lifted for the suite
+# (servers the tests start inherit them); the tests of the limits set their own.
+for _limit in ("IPFLEET_AUTH_FAILURES_PER_CLIENT", "IPFLEET_AUTH_FAILURES_PER_NAME"):
+    os.environ.setdefault(_limit, "1000000")
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),

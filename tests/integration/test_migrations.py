@@ -18,4 +18,4 @@ def test_migrated_schema_matches_tables(db: Database) -> None:
 
 
 def test_database_is_at_head(db: Database) -> None:
-    assert current(db) == head() == "0002"
+    assert current(db) == head() == "0004"

@@ -57,6 +57,12 @@ class TooLarge(IpfleetError):
     """The request exceeds a size limit."""
 
 
+class Unavailable(IpfleetError):
+    """The request cannot be served now; the caller may retry after ``retry_after`` s."""
+
+    retry_after = 1
+
+
 class BadCredentials(Unauthorized):
     code = "bad_credentials"
 
@@ -185,6 +191,35 @@ class PayloadTooLarge(TooLarge):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body too large (at most {limit} bytes)")
+
+
+class TooManyFields(TooLarge):
+    code = "too_many_fields"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Too many form fields in one request (at most {limit})")
+
+
+class BodyTimeout(Invalid):
+    code = "body_timeout"
+
+    def __init__(self) -> None:
+        super().__init__("Request body not received in time")
+
+
+class TooManyFailures(Unavailable):
+    code = "too_many_failures"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed authentications; retry later")
+        self.retry_after = max(1, retry_after)
+
+
+class Busy(Unavailable):
+    code = "busy"
+
+    def __init__(self) -> None:
+        super().__init__("Server busy; retry later")
 
 
 class MethodNotAllowed(Invalid):

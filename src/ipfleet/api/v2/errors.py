@@ -8,13 +8,16 @@ from typing import Any
 from ipfleet.api.v2.render import Node
 from ipfleet.domain.errors import (
     BadCredentials,
+    BodyTimeout,
     InvalidParameter,
     IpfleetError,
     MethodNotAllowed,
     NotFound,
     SubuserNotFound,
     TooLarge,
+    TooManyFailures,
     Unauthorized,
+    Unavailable,
 )
 
 
@@ -26,6 +29,7 @@ class V2Error:
     xml: Node
     status: int
     always_status: bool = False  # answered with ``status`` even in SendGrid's 200 mode
+    retry_after: int | None = None  # seconds, sent as ``Retry-After``
 
 
 class V2Failure(Exception):
@@ -62,8 +66,27 @@ def bare_form(message: str, status: int = 404) -> V2Error:
     )
 
 
+def _refused(exc: Unavailable) -> V2Error:
+    """Throttled (the object form, like bad credentials) or busy; both say when to retry."""
+    if isinstance(exc, TooManyFailures):
+        err = object_form(429, exc.message)
+        return V2Error(err.json, err.xml, 429, retry_after=exc.retry_after)
+    err = list_form([exc.message], 503, always=True)
+    return V2Error(err.json, err.xml, 503, always_status=True, retry_after=exc.retry_after)
+
+
+#: The real status of a list-form error, by the first kind it is an instance of (else 400).
+LIST_STATUS: tuple[tuple[type[IpfleetError], int], ...] = (
+    (TooLarge, 413),
+    (NotFound, 404),
+    (BodyTimeout, 408),
+)
+
+
 def to_v2(exc: IpfleetError) -> V2Error:
     """The v2 shape and status of any ipfleet error."""
+    if isinstance(exc, Unavailable):
+        return _refused(exc)
     if isinstance(exc, BadCredentials | Unauthorized):
         return object_form(401, BadCredentials().message)
     if isinstance(exc, SubuserNotFound | InvalidParameter):
@@ -71,8 +94,4 @@ def to_v2(exc: IpfleetError) -> V2Error:
     messages = list(exc.details) or [exc.message]
     if isinstance(exc, MethodNotAllowed):
         return list_form(messages, 405, always=True)
-    if isinstance(exc, TooLarge):
-        return list_form(messages, 413)
-    if isinstance(exc, NotFound):
-        return list_form(messages, 404)
-    return list_form(messages)
+    return list_form(messages, next((s for k, s in LIST_STATUS if isinstance(exc, k)), 400))
