@@ -59,6 +59,9 @@ def serve(
         interface=Interfaces.ASGI,
         workers=workers or settings.workers,
         factory=True,
+        # Above the app's own bound (IPFLEET_MAX_IN_FLIGHT), so granian keeps accepting
+        # the requests the app refuses at once with 503 instead of queueing them unseen.
+        backpressure=2 * settings.max_in_flight,
         log_level=settings.log_level,  # type: ignore[arg-type]
         http1_settings=None,
     ).serve()
