@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.keys import create_key
+from ipfleet.services.keys import authenticate, create_key, key_id_of, list_keys, revoke_key
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
@@ -27,14 +28,39 @@ DEMO_SUBUSERS: dict[str, tuple[bool, tuple[str, ...]]] = {
 }
 
 
+DEMO_KEY_NAME = "demo"
+
+
 @dataclass(frozen=True, slots=True)
 class Demo:
     username: str
     api_key: str
+    reused: bool = False  # the key given was still live: no new key was made
 
 
-def ensure_demo(db: Database, *, actor: Actor) -> Demo:
-    """Create what is missing of the demo account and return a fresh key for it."""
+def _still_live(db: Database, api_key: str | None) -> bool:
+    if not api_key:
+        return False
+    try:
+        authenticate(db, username=DEMO_ACCOUNT, api_key=api_key)
+    except BadCredentials:
+        return False
+    return True
+
+
+def _new_demo_key(db: Database, actor: Actor) -> str:
+    """A new demo key; every earlier live demo key of the account is revoked."""
+    _info, key = create_key(db, username=DEMO_ACCOUNT, name=DEMO_KEY_NAME, actor=actor)
+    new_id = key_id_of(key)
+    for old in list_keys(db, username=DEMO_ACCOUNT):
+        if old.name == DEMO_KEY_NAME and old.revoked_at is None and old.key_id != new_id:
+            revoke_key(db, username=DEMO_ACCOUNT, key_id=old.key_id, actor=actor)
+    return key
+
+
+def ensure_demo(db: Database, *, actor: Actor, known_key: str | None = None) -> Demo:
+    """Create what is missing of the demo account; return ``known_key`` if it is still a
+    live key of the account, else a new key (the earlier demo keys are revoked)."""
     accounts = {a.username for a in db.read(lambda uow: uow.accounts.all())}
     if DEMO_ACCOUNT not in accounts:
         create_account(db, username=DEMO_ACCOUNT, outbound_cluster=None, actor=actor)
@@ -58,5 +84,6 @@ def ensure_demo(db: Database, *, actor: Actor) -> Demo:
             set_subuser_active(
                 db, account_name=DEMO_ACCOUNT, username=name, active=False, actor=actor
             )
-    _info, key = create_key(db, username=DEMO_ACCOUNT, name="demo", actor=actor)
-    return Demo(username=DEMO_ACCOUNT, api_key=key)
+    if known_key and _still_live(db, known_key):
+        return Demo(username=DEMO_ACCOUNT, api_key=known_key, reused=True)
+    return Demo(username=DEMO_ACCOUNT, api_key=_new_demo_key(db, actor))
