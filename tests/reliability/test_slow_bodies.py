@@ -43,17 +43,24 @@ def test_a_trickled_body_is_cut_with_a_408_before_it_ends(
     server, fleet = fleet_server
     form = v2_query(fleet, list="all").encode()
     ctype = "application/x-www-form-urlencoded"
-    v2_head = head("POST", "/apiv2/customer.ip.json", {
-        "Content-Type": ctype, "Content-Length": str(len(form))})  # fmt: skip
+    v2_head = head(
+        "POST", "/apiv2/customer.ip.json", {"Content-Type": ctype, "Content-Length": str(len(form))}
+    )
     answer, sent = trickle(server.base, v2_head, form)
     assert answer.status == 408, answer
     assert answer.json() == {"message": "error", "errors": ["Request body not received in time"]}
     # One byte a second: the old per-chunk timer never fired; now the cut comes within 30 s.
     assert sent < min(len(form), 30), sent
     body = json.dumps({"name": "trickled-pool-name"}).encode()
-    v3_head = head("POST", "/v3/ips/pools", {
-        "Authorization": f"Bearer {fleet.key}", "Content-Type": "application/json",
-        "Content-Length": str(len(body))})  # fmt: skip
+    v3_head = head(
+        "POST",
+        "/v3/ips/pools",
+        {
+            "Authorization": f"Bearer {fleet.key}",
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+        },
+    )
     answer, sent = trickle(server.base, v3_head, body)
     assert answer.status == 408, answer
     assert answer.json()["errors"][0]["message"] == "Request body not received in time"
@@ -66,13 +73,26 @@ def test_a_malformed_chunked_body_is_a_400_in_each_apis_shape(
 ) -> None:
     server, fleet = fleet_server
     chunked = {"Transfer-Encoding": "chunked"}
-    v2 = send_raw(server.base, head("POST", "/apiv2/customer.ip.json?list=all", {
-        **chunked, "Content-Type": "application/x-www-form-urlencoded"}) + BROKEN_CHUNKS)  # fmt: skip
+    v2 = send_raw(
+        server.base,
+        head(
+            "POST",
+            "/apiv2/customer.ip.json?list=all",
+            {**chunked, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        + BROKEN_CHUNKS,
+    )
     assert v2.status == 400, v2
     assert v2.json() == {"message": "error", "errors": ["Malformed or incomplete request body"]}
-    v3 = send_raw(server.base, head("POST", "/v3/ips/pools", {
-        **chunked, "Authorization": f"Bearer {fleet.key}",
-        "Content-Type": "application/json"}) + BROKEN_CHUNKS)  # fmt: skip
+    v3 = send_raw(
+        server.base,
+        head(
+            "POST",
+            "/v3/ips/pools",
+            {**chunked, "Authorization": f"Bearer {fleet.key}", "Content-Type": "application/json"},
+        )
+        + BROKEN_CHUNKS,
+    )
     assert v3.status == 400, v3
     assert v3.json() == {
         "errors": [{"field": None, "message": "Malformed or incomplete request body"}]
