@@ -181,6 +181,8 @@ def test_each_failure_is_logged_without_the_secret(clients: Clients, world: Worl
         logger.removeHandler(collect)
     assert [r.levelno for r in collect.records] == [logging.WARNING] * 2
     lines = [r.getMessage() for r in collect.records]
-    for line, name, rid in zip(lines, [f"v2:{B}", "auth:tenant-a/a-carol"], ["rq-1", "rq-2"]):
+    for line, name, rid in zip(
+        lines, [f"v2:{B}", "auth:tenant-a/a-carol"], ["rq-1", "rq-2"], strict=True
+    ):
         assert all(word in line for word in ("10.3.0.7", name, rid)), line
     assert not [m for m in lines if "E" * 22 in m or "F" * 43 in m or "pw-guess-77" in m]
