@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         description="Length of the sliding window failed authentications are counted in.",
     )
     password_checks: int = Field(
-        default=2,
+        default=1,
         ge=1,
         description="Password hashes (scrypt) one worker computes at once; more wait.",
     )

@@ -42,7 +42,8 @@ SURROGATE_BYTES = (
 SURROGATE_LOOKALIKES = (("utf-8", b"\xed\xa0\x80"), ("iso-8859-1", b"\xed\xa0\x80"))
 #: The calls that answered 500 to lone surrogates, with the parameters that reached a query.
 SURROGATE_CALLS: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...] = (
-    ("customer.password", (("user", "b-erin"), ("confirm_password", "x")), "password"),
+    ("customer.password", (("password", "pass-word-1"), ("confirm_password", "pass-word-1")),
+     "user"),
     ("customer.add", (("password", "pass-word-1"), ("confirm_password", "pass-word-1"),
                       ("email", "x@b.example")), "username"),
     ("customer.sendip", (("task", "list"),), "user"),
@@ -71,7 +72,8 @@ def part_bomb(key: str | None) -> Wire:
     """1 MiB of tiny parts (the issue's worker stall)."""
     tiny = part("a", b"1")
     head = auth_parts(key) if key else []
-    headers, body = multipart(head + [tiny] * ((MIB - 200) // len(tiny)))
+    room = MIB - 100 - sum(map(len, head))  # just under the body limit
+    headers, body = multipart(head + [tiny] * (room // len(tiny)))
     return Wire("POST", "/apiv2/customer.ip.json", headers, body)
 
 
@@ -152,9 +154,11 @@ def hostile_wires(key: str) -> list[tuple[str, Wire]]:
 
 def worst_bodies(key: str) -> list[tuple[str, Wire]]:
     """The bodies that cost a worker most, one of each kind."""
+    wrong = key[:-4] + "AAAA" if not key.endswith("AAAA") else key[:-4] + "BBBB"
     return [
         ("part bomb, anonymous", part_bomb(None)),
-        ("part bomb, with credentials", part_bomb(key)),
+        ("part bomb, wrong credentials", part_bomb(wrong)),
+        ("part bomb, tenant B's credentials", part_bomb(key)),
         ("nested 3000 deep", nested(3000, None)),
         ("charset=utf-7", charset_wires(None)[5][1]),
         ("1 MiB urlencoded field bomb", other_wires(None)[3][1]),

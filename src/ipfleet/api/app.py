@@ -9,7 +9,7 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
 from ipfleet import __version__
-from ipfleet.api.body import GuardedReceive, Slots, has_body
+from ipfleet.api.body import DRAIN_FACTOR, GuardedReceive, Slots, drain, has_body
 from ipfleet.api.edge import Edge
 from ipfleet.api.v2.app import PREFIX, Receive, Scope, Send, V2App
 from ipfleet.api.v3.app import V3App, is_v3
@@ -82,6 +82,8 @@ class IpfleetApp:
                 min_rate=self.settings.body_min_rate,
             )
             await api(scope, guarded, send)
+            if upload:
+                await drain(guarded, DRAIN_FACTOR * self.settings.max_body_bytes)
         finally:
             self.slots.leave(upload)
 

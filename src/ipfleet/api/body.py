@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ipfleet.domain.errors import BodyTimeout, InvalidValue
+from ipfleet.domain.errors import BodyTimeout, InvalidValue, IpfleetError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -23,6 +23,10 @@ Send = Callable[[Message], Awaitable[None]]
 
 #: Seconds at the start of a body during which the minimum rate is not enforced.
 GRACE_S = 2.0
+#: A body an API refused before reading it all is read and dropped after the answer, up
+#: to this many times the body limit (and within the same deadline and rate): a client
+#: that writes its whole body before reading then gets the answer, not a broken pipe.
+DRAIN_FACTOR = 16
 MALFORMED = "Malformed or incomplete request body"
 
 
@@ -64,6 +68,16 @@ class GuardedReceive:
         self.received += len(message.get("body", b""))
         self.complete = not message.get("more_body", False)
         return message
+
+
+async def drain(receive: GuardedReceive, limit: int) -> None:
+    """Read and drop what is left of a body the answer did not need (see DRAIN_FACTOR)."""
+    drained = 0
+    try:
+        while not receive.complete and drained <= limit:
+            drained += len((await receive()).get("body", b""))
+    except IpfleetError:
+        return  # too slow or broken: the answer is sent, the server closes the connection
 
 
 def header(scope: Scope, name: bytes) -> str:

@@ -196,8 +196,8 @@ class PayloadTooLarge(TooLarge):
 class TooManyFields(TooLarge):
     code = "too_many_fields"
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"Too many form fields in one request (at most {limit})")
+    def __init__(self, limit: int, where: str = "in one request") -> None:
+        super().__init__(f"Too many form fields {where} (at most {limit})")
 
 
 class BodyTimeout(Invalid):

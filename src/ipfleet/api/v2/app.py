@@ -16,7 +16,7 @@ from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
 from ipfleet.api.v2.request import V2Request
 from ipfleet.config import Settings
 from ipfleet.domain.errors import IpfleetError, MethodNotAllowed, UnknownCall
-from ipfleet.domain.records import Actor
+from ipfleet.domain.records import Account, Actor
 from ipfleet.store.uow import Database
 
 __all__ = ["PREFIX", "Message", "Receive", "Scope", "Send", "V2App"]
@@ -71,14 +71,23 @@ class V2App:
         if method not in ("GET", "POST"):
             raise MethodNotAllowed(method)
         query = parse_query(scope.get("query_string", b""), self.limits.max_fields)
+        # Credentials are checked as soon as they are known: from the query string before
+        # a byte of the body is read, from a multipart body before the rest of it is parsed.
+        seen: list[tuple[tuple[str, str], Account]] = []
+
+        async def check(user: str, key: str) -> None:
+            seen.append(((user, key), await self.edge.authenticate(scope, user, key, rid)))
+
         creds = _credentials(query)
-        # Credentials in the query string are checked before a byte of the body is read.
-        account = await self.edge.authenticate(scope, *creds, rid) if all(creds) else None
-        body = await read_form(scope, receive, self.limits) if has_body(scope) else []
+        if all(creds):
+            await check(*creds)
+        early = None if seen else check
+        body = await read_form(scope, receive, self.limits, early) if has_body(scope) else []
         params = merge_params(query, body, self.settings.max_ips_per_request)
         given = (params.get("api_user") or "", params.get("api_key") or "")
-        if account is None or given != creds:
-            account = await self.edge.authenticate(scope, *given, rid)
+        if not seen or seen[-1][0] != given:
+            await check(*given)
+        account = seen[-1][1]
         key = cache_key(name, fmt, params) if self.cache.max_bytes else None
         if key is not None:
             hit = self.cache.get(account.id, account.data_version, key)

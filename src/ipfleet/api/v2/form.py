@@ -11,6 +11,7 @@ no parameters (as in PHP).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from multipart import (
@@ -25,7 +26,7 @@ from ipfleet.api.body import Receive, Scope, header
 from ipfleet.api.v2.params import parse_urlencoded
 from ipfleet.domain.errors import InvalidValue, PayloadTooLarge, TooManyFields
 
-SLICE = 16_384
+SLICE = 4_096
 MAX_NAME = 256  # longest field name accepted
 MAX_PART_HEADER = 4_096
 #: Part charsets accepted (their usual spellings); others are refused by name.
@@ -47,6 +48,16 @@ class FormLimits:
     max_fields: int
 
 
+#: Called once, as soon as a multipart body has given both credentials, before the rest of
+#: it is parsed: a body with wrong credentials is refused without parsing its bulk.
+OnCredentials = Callable[[str, str], Awaitable[None]]
+CREDENTIALS = ("api_user", "api_key")
+#: Parts a multipart body may carry before its credentials are known (when the query string
+#: gave none): an anonymous body costs at most this many parts' parsing. PHP's default
+#: ``max_input_vars`` (SendGrid v2's own limit on all fields) is the same 1,000.
+ANONYMOUS_PARTS = 1_000
+
+
 class Multipart:
     """One multipart body being parsed: feed it chunks, then ``close`` it."""
 
@@ -64,11 +75,16 @@ class Multipart:
         self.segment: MultipartSegment | None = None
         self.chunks: list[bytes] = []
         self.limits = limits
+        self.credentials: dict[str, str] = {}
+        self.on_credentials: OnCredentials | None = None
 
     async def feed(self, data: bytes) -> None:
         """Parse ``data`` a slice at a time, letting other requests run in between."""
         for start in range(0, len(data), SLICE):
             self._parse(data[start : start + SLICE])
+            if self.on_credentials is not None and len(self.credentials) == len(CREDENTIALS):
+                check, self.on_credentials = self.on_credentials, None
+                await check(*(self.credentials[name] for name in CREDENTIALS))
             await asyncio.sleep(0)
 
     def close(self) -> list[tuple[str, str]]:
@@ -99,6 +115,12 @@ class Multipart:
         charset = CHARSETS[(segment.charset or "utf-8").lower()]
         value = b"".join(self.chunks).decode(charset, "replace")
         self.pairs.append((segment.name, value))
+        if segment.name in CREDENTIALS:
+            self.credentials[segment.name] = value
+        elif self.on_credentials is not None and len(self.pairs) > ANONYMOUS_PARTS:
+            raise TooManyFields(
+                ANONYMOUS_PARTS, "before api_user and api_key (send them first, or in the URL)"
+            )
 
 
 def _checked(segment: MultipartSegment) -> MultipartSegment:
@@ -115,13 +137,17 @@ def _checked(segment: MultipartSegment) -> MultipartSegment:
     return segment
 
 
-async def read_form(scope: Scope, receive: Receive, limits: FormLimits) -> list[tuple[str, str]]:
+async def read_form(
+    scope: Scope, receive: Receive, limits: FormLimits, on_credentials: OnCredentials | None
+) -> list[tuple[str, str]]:
     """The fields of the request's form body, refused past any limit as soon as it is."""
     declared = header(scope, b"content-length")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise PayloadTooLarge(limits.max_bytes)
     kind, options = parse_options_header(header(scope, b"content-type"))
     form = Multipart(options.get("boundary", ""), limits) if kind == "multipart/form-data" else None
+    if form is not None:
+        form.on_credentials = on_credentials
     chunks: list[bytes] = []
     size = 0
     more = True

@@ -27,7 +27,6 @@ from ipfleet.domain.errors import IpfleetError, Unavailable
 from ipfleet.store.uow import Database
 
 PREFIX = "/v3"
-DRAIN_FACTOR = 16
 
 
 def _options(path: str, allow: str) -> HTTPRouteHandler:
@@ -73,17 +72,10 @@ def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
 
 
 class V3App:
-    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``.
-
-    A body the app did not read to the end (refused as too large, or sent to a call that
-    takes none) is read and dropped after the answer, up to ``DRAIN_FACTOR`` times the body
-    limit: a client that writes its whole body before reading then gets the answer
-    instead of a broken pipe.
-    """
+    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``."""
 
     def __init__(self, db: Database, settings: Settings, edge: Edge) -> None:
         self.app = _litestar(db, settings, edge)
-        self.drain_limit = DRAIN_FACTOR * settings.max_body_bytes
 
     async def refuse(self, scope: Scope, send: Send, error: IpfleetError) -> None:
         """Answer ``error`` without reading the request (the worker is too busy)."""
@@ -101,27 +93,13 @@ class V3App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
         scope[REQUEST_ID_KEY] = rid
-        done = False
-
-        async def receive_watched() -> MutableMapping[str, Any]:
-            nonlocal done
-            try:
-                message = await receive()
-            except BaseException:
-                done = True  # refused (too slow, malformed): nothing more to drain
-                raise
-            done = message["type"] == "http.disconnect" or not message.get("more_body", False)
-            return message
 
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
-        await self.app(scope, receive_watched, send_with_id)  # type: ignore[arg-type]
-        drained = 0
-        while not done and drained <= self.drain_limit:
-            drained += len((await receive_watched()).get("body", b""))
+        await self.app(scope, receive, send_with_id)  # type: ignore[arg-type]
 
 
 def is_v3(path: str) -> bool:
