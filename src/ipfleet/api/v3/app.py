@@ -18,6 +18,7 @@ from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
+from ipfleet.api.v3.docs import HANDLERS as PAGE_HANDLERS
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response, status_of
 from ipfleet.api.v3.openapi import HANDLERS as DOC_HANDLERS
 from ipfleet.api.v3.openapi import PUBLIC, openapi_config
@@ -54,7 +55,12 @@ def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
     api = [*ips.HANDLERS, *pools.HANDLERS, *warmup.HANDLERS, *subusers.HANDLERS, *keys.HANDLERS]
     config: OpenAPIConfig = openapi_config()
     return Litestar(
-        route_handlers=[*options_handlers([*api, *DOC_HANDLERS]), *api, *DOC_HANDLERS],
+        route_handlers=[
+            *options_handlers([*api, *DOC_HANDLERS, *PAGE_HANDLERS]),
+            *api,
+            *DOC_HANDLERS,
+            *PAGE_HANDLERS,
+        ],
         guards=[authenticate],
         before_request=strict_body,
         dependencies={
