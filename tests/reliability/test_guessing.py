@@ -16,11 +16,13 @@ import anyio.from_thread
 import httpx
 import pytest
 import rel_figures
-from rel_world import PASSWORD, A, B, World
+from rel_server import serving
+from rel_world import PASSWORD, A, B, World, seed
 from sqlalchemy import event
 
 from ipfleet.api.app import IpfleetApp, create_app
 from ipfleet.config import Settings
+from ipfleet.store.uow import Database
 
 LIMITS = {"auth_failures_per_client": 5, "auth_failures_per_name": 3}
 
@@ -186,3 +188,29 @@ def test_each_failure_is_logged_without_the_secret(clients: Clients, world: Worl
     ):
         assert all(word in line for word in ("10.3.0.7", name, rid)), line
     assert not [m for m in lines if "E" * 22 in m or "F" * 43 in m or "pw-guess-77" in m]
+
+
+@pytest.mark.e2e
+def test_guessing_against_a_real_server_with_the_default_limits(db_url: str) -> None:
+    """As fast as one client can, against two workers: 20 wrong keys, then only 429s."""
+    db = Database(db_url)
+    key = seed(db).b.key
+    db.dispose()
+    defaults = {f: str(Settings.model_fields[f].default) for f in LIMITS}
+    env = {f"IPFLEET_{f.upper()}": v for f, v in defaults.items()}
+    wrong = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
+    statuses: list[int] = []
+    with (
+        serving(db_url, workers=2, env={"IPFLEET_V2_HTTP_ERRORS": "true", **env}) as server,
+        httpx.Client(base_url=server.base, timeout=30) as http,
+    ):
+        started = time.monotonic()
+        while time.monotonic() - started < 3:
+            name = f"guess-{len(statuses)}"  # new names: the per-client limit is what trips
+            statuses.append(http.get(v2_url(name, wrong)).status_code)
+    per_client = int(defaults["auth_failures_per_client"])
+    refused_401 = statuses.count(401)
+    assert per_client <= refused_401 <= per_client + 1, statuses[:40]  # +1: a race on PostgreSQL
+    assert set(statuses[refused_401 + 1 :]) == {429}
+    rel_figures.add("guesses sent in 3 s by one client (2 workers)", len(statuses))
+    rel_figures.add("guesses answered before 429 (default limits)", refused_401)
