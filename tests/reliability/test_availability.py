@@ -132,8 +132,8 @@ def test_the_worst_bodies_do_not_slow_another_tenants_reads(db_url: str) -> None
     by_phase = {name: round(p99(samples), 1) for name, samples in found.items()}
     attacked = [x for name, samples in found.items() if name != "quiet" for x in samples]
     overall = p99(attacked)
-    rel_figures.add("poller p99 ms, quiet", round(by_phase["quiet"]))
-    rel_figures.add("poller p99 ms, under the worst bodies", round(overall))
+    rel_figures.highest("poller p99 ms, quiet", round(by_phase["quiet"]))
+    rel_figures.highest("poller p99 ms, under the worst bodies", round(overall))
     rel_figures.add("hostile requests sent during the availability test", len(sent))
     print(f"poller p99 ms: {by_phase}; under attack {overall:.1f} ({len(attacked)} polls)")
     assert overall < P99_MS, (overall, by_phase)

@@ -36,7 +36,7 @@ def test_every_hostile_body_is_a_4xx_in_the_v2_shape(
     assert not failures, "\n".join(failures)
     assert fingerprint(world.db) == before
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    rel_figures.add("slowest hostile body, ms (in process)", round(slowest[0] * 1000))
+    rel_figures.highest("slowest hostile body, ms (in process)", round(slowest[0] * 1000))
 
 
 @pytest.mark.parametrize("call", [c for c, _, _ in SURROGATE_CALLS])
