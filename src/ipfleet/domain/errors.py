@@ -1,9 +1,10 @@
 """The one error tree of ipfleet.
 
 Every failure a caller can cause is an ``IpfleetError`` with a stable ``code``. The kinds
-(``NotFound``, ``Conflict``, ``Invalid``, ``Forbidden``, ``Unauthorized``, ``TooLarge``)
-say what went wrong in general; each API maps them to its own wire shape in one place
-(``api/v2/errors.py`` for SendGrid v2), the CLI maps them to exit codes. ``details`` holds
+(``NotFound``, ``Conflict``, ``Invalid``, ``Forbidden``, ``Unauthorized``, ``TooLarge``,
+``Unavailable``: refused for now, retry after ``retry_after`` seconds) say what went wrong
+in general; each API maps them to its own wire shape in one place (``api/v2/errors.py``
+for SendGrid v2), the CLI maps them to exit codes. ``details`` holds
 one human sentence per offending item (an address, a parameter), for errors that name
 several at once. Every code here is documented in ``docs/errors.md``; a test checks that.
 """
