@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from rel_inputs import Wire
-from rel_world import B
+from tests.reliability.rel_inputs import Wire
+from tests.reliability.rel_world import B
 
 MIB = 1_048_576
 BOUNDARY = "hostile-boundary"

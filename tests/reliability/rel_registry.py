@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rel_world import B_IPS, B_POOL
-
 from ipfleet.store.tables import PROFILE_FIELDS
+from tests.reliability.rel_world import B_IPS, B_POOL
 
 V2_FORMATS = ("json", "xml")
 AUTO_METHODS = frozenset({"OPTIONS", "HEAD"})  # added by Litestar to every route

@@ -16,14 +16,14 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import rel_figures
-from rel_hostile import worst_bodies
-from rel_inputs import Wire
-from rel_raw import connect, head
-from rel_server import serving
-from rel_world import PASSWORD, B, seed
 
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_hostile import worst_bodies
+from tests.reliability.rel_inputs import Wire
+from tests.reliability.rel_raw import connect, head
+from tests.reliability.rel_world import PASSWORD, B, seed
+from tests.support.server import serving
 
 pytestmark = pytest.mark.e2e
 SECONDS = 1.5  # per kind of attack

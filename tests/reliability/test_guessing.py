@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 import anyio.from_thread
 import httpx
 import pytest
-import rel_figures
-from rel_server import serving
-from rel_world import PASSWORD, A, B, World, seed
 from sqlalchemy import event
 
 from ipfleet.api.app import IpfleetApp, create_app
 from ipfleet.config import Settings
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_world import PASSWORD, A, B, World, seed
+from tests.support.server import serving
 
 LIMITS = {"auth_failures_per_client": 5, "auth_failures_per_name": 3}
 

@@ -7,13 +7,14 @@ import logging
 import time
 
 import pytest
-import rel_figures
-from rel_client import InProcess
-from rel_hostile import SURROGATE_CALLS, hostile_wires, surrogate_wires
-from rel_invariants import fingerprint
-from rel_registry import BY_KEY
-from rel_shapes import verdict
-from rel_world import World
+
+from tests.reliability import rel_figures
+from tests.reliability.rel_hostile import SURROGATE_CALLS, hostile_wires, surrogate_wires
+from tests.reliability.rel_invariants import fingerprint
+from tests.reliability.rel_registry import BY_KEY
+from tests.reliability.rel_shapes import verdict
+from tests.reliability.rel_world import World
+from tests.support.inprocess import Client as InProcess
 
 
 def test_every_hostile_body_is_a_4xx_in_the_v2_shape(

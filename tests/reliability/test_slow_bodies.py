@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import rel_figures
-from rel_load import ACCOUNT, Fleet, seed_fleet
-from rel_raw import connect, head, read_answer, send_raw, trickle
-from rel_server import Server, serving
 
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_load import ACCOUNT, Fleet, seed_fleet
+from tests.reliability.rel_raw import connect, head, read_answer, send_raw, trickle
+from tests.support.server import Server, serving
 
 pytestmark = pytest.mark.e2e
 BROKEN_CHUNKS = b"zz\r\nabc\r\n0\r\n\r\n"
