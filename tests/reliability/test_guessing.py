@@ -160,7 +160,7 @@ def test_success_never_touches_the_counters(clients: Clients, world: World) -> N
 
 class Collect(logging.Handler):
     """Records of one logger, whatever the app's logging config did to the root's handlers
-    (Litestar's replaces them when an app is made, so pytest's caplog sees nothing)."""
+    (an app made inside the test body replaces the handler pytest's caplog put there)."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
