@@ -19,13 +19,11 @@ from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 from tests.support.inprocess import Client
 from tests.support.postgres import fresh_schema
-from tests.support.server import serving
+from tests.support.server import LIFTED_LIMITS, serving
 
-# Many tests send wrong credentials on purpose, from one client, far more often than the
-# default limits on failed authentications allow: the limits are lifted for the suite
-# (servers the tests start inherit them); the tests of the limits set their own.
-for _limit in ("IPFLEET_AUTH_FAILURES_PER_CLIENT", "IPFLEET_AUTH_FAILURES_PER_NAME"):
-    os.environ.setdefault(_limit, "1000000")
+# In-process apps read the suite's lifted limits on failed authentications from here.
+for _limit, _value in LIFTED_LIMITS.items():
+    os.environ.setdefault(_limit, _value)
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
