@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +25,12 @@ class Settings(BaseSettings):
     outbound_cluster: str = Field(
         default="SendGrid MTA",
         description="Outbound cluster name for accounts that do not set their own.",
+    )
+    default_quota: int | None = Field(
+        default=0,
+        ge=0,
+        description="IP quota of a new account: how many IPs it may hold after its own takes "
+        "from the inventory (0: the operator grants IPs explicitly; 'unlimited': no cap).",
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
@@ -79,6 +87,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
     workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")
     log_level: str = Field(default="info", description="Log level of the server.")
+
+    @field_validator("default_quota", mode="before")
+    @classmethod
+    def _unlimited(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() == "unlimited" else value
 
 
 def load_settings() -> Settings:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ipfleet.domain.replay import State
-from ipfleet.services.state import state_and_log
+from ipfleet.services.log_check import state_and_log
 from tests.reliability import rel_figures
 from tests.reliability.rel_attacks import (
     OWN,

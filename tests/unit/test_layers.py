@@ -108,6 +108,8 @@ def test_domain_imports_only_the_standard_library_and_itself() -> None:
         ("domain", ["ipfleet.store", "ipfleet.services", "ipfleet.api", "ipfleet.cli"]),
         ("services", ["ipfleet.api", "ipfleet.cli", "ipfleet.web"]),
         ("store", ["ipfleet.api", "ipfleet.cli", "ipfleet.web", "ipfleet.services"]),
+        # the data-plane adapters call services and know no HTTP
+        ("mta", ["ipfleet.api", "ipfleet.cli", "ipfleet.web", "litestar", "httpx"]),
     ],
 )
 def test_layers_do_not_import_upwards(layer: str, banned: list[str]) -> None:

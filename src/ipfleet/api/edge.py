@@ -13,8 +13,8 @@ from ipfleet.api.body import Scope
 from ipfleet.config import Settings
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.records import Account
+from ipfleet.services.authentication import authenticate
 from ipfleet.services.guard import Attempt, AuthGuard, Limits
-from ipfleet.services.keys import authenticate
 from ipfleet.store.uow import Database
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from ipfleet.domain.errors import AddressRejected, RangeTooLarge
+from ipfleet.domain.errors import AddressRejected, RangeTooLarge, TooManyAddresses
 
 Address = IPv4Address | IPv6Address
 
@@ -23,7 +23,7 @@ def shown(text: str) -> str:
 
 def address_error(text: str) -> str | None:
     """The reason ``text`` is not an acceptable address, or None when it is one."""
-    # The value is echoed as given (spec §2); the CLI escapes control characters itself.
+    # The value is echoed as given (docs/v2.md §2); the CLI escapes control characters itself.
     bad = f"Invalid IP address: {text}"
     if not text.isascii() or not text.isprintable() or text != text.strip():
         return bad
@@ -36,6 +36,13 @@ def address_error(text: str) -> str | None:
     if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
         return f"Invalid IP address: {text} (use the IPv4 form {ip.ipv4_mapped})"
     return None
+
+
+def check_address_count(count: int, limit: int) -> None:
+    """Refuse a request naming more than ``limit`` addresses (counted before de-duplication;
+    ``IPFLEET_MAX_IPS_PER_REQUEST``): the one check both APIs apply."""
+    if count > limit:
+        raise TooManyAddresses(limit)
 
 
 def parse_address(text: str) -> Address:

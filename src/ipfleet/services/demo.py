@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipfleet.domain.errors import BadCredentials
-from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.accounts import create_account, get_account, list_accounts
+from ipfleet.services.authentication import authenticate, key_id_of
 from ipfleet.services.ips import add_ips
-from ipfleet.services.keys import authenticate, create_key, key_id_of, list_keys, revoke_key
+from ipfleet.services.keys import create_key, list_keys, revoke_key
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
     list_subusers,
     set_subuser_active,
-    set_subuser_ips_by_name,
+    set_subuser_ips,
 )
 from ipfleet.store.uow import Database
 
@@ -48,42 +49,35 @@ def _still_live(db: Database, api_key: str | None) -> bool:
     return True
 
 
-def _new_demo_key(db: Database, actor: Actor) -> str:
+def _new_demo_key(db: Database, account: Account, actor: Actor) -> str:
     """A new demo key; every earlier live demo key of the account is revoked."""
-    _info, key = create_key(db, username=DEMO_ACCOUNT, name=DEMO_KEY_NAME, actor=actor)
+    _info, key = create_key(db, account=account, name=DEMO_KEY_NAME, actor=actor)
     new_id = key_id_of(key)
-    for old in list_keys(db, username=DEMO_ACCOUNT):
+    for old in list_keys(db, account=account):
         if old.name == DEMO_KEY_NAME and old.revoked_at is None and old.key_id != new_id:
-            revoke_key(db, username=DEMO_ACCOUNT, key_id=old.key_id, actor=actor)
+            revoke_key(db, account=account, key_id=old.key_id, actor=actor)
     return key
 
 
 def ensure_demo(db: Database, *, actor: Actor, known_key: str | None = None) -> Demo:
     """Create what is missing of the demo account; return ``known_key`` if it is still a
     live key of the account, else a new key (the earlier demo keys are revoked)."""
-    accounts = {a.username for a in db.read(lambda uow: uow.accounts.all())}
+    accounts = {a.username for a in list_accounts(db)}
     if DEMO_ACCOUNT not in accounts:
+        # Its IPs are put on it directly below; the quota only limits its own v3 takes.
         create_account(db, username=DEMO_ACCOUNT, outbound_cluster=None, actor=actor)
-    add_ips(db, username=DEMO_ACCOUNT, specs=DEMO_RANGES, actor=actor)
-    existing = {v.subuser.username for v in list_subusers(db, account_name=DEMO_ACCOUNT)}
+    account = get_account(db, username=DEMO_ACCOUNT)
+    add_ips(db, account=account, specs=DEMO_RANGES, actor=actor)
+    existing = {v.subuser.username for v in list_subusers(db, account=account)}
     for name, (active, ips) in DEMO_SUBUSERS.items():
         if name in existing:
             continue
-        create_subuser(
-            db, account_name=DEMO_ACCOUNT, username=name, email=f"{name}@example.com", actor=actor
-        )
-        set_subuser_ips_by_name(
-            db,
-            account_name=DEMO_ACCOUNT,
-            username=name,
-            mode=SetMode.SPECIFY,
-            ips=ips,
-            actor=actor,
+        create_subuser(db, account=account, username=name, email=f"{name}@example.com", actor=actor)
+        set_subuser_ips(
+            db, account=account, username=name, mode=SetMode.SPECIFY, ips=ips, actor=actor
         )
         if not active:
-            set_subuser_active(
-                db, account_name=DEMO_ACCOUNT, username=name, active=False, actor=actor
-            )
+            set_subuser_active(db, account=account, username=name, active=False, actor=actor)
     if known_key and _still_live(db, known_key):
         return Demo(username=DEMO_ACCOUNT, api_key=known_key, reused=True)
-    return Demo(username=DEMO_ACCOUNT, api_key=_new_demo_key(db, actor))
+    return Demo(username=DEMO_ACCOUNT, api_key=_new_demo_key(db, account, actor))

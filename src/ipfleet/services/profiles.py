@@ -7,7 +7,7 @@ from typing import Any
 
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile, storable
+from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
 from ipfleet.store.uow import Database, WriteUnit
@@ -21,8 +21,6 @@ def find_subusers(
 ) -> list[dict[str, Any]]:
     """The account's subusers whose fields contain every given text, by username."""
     filters = {k: v for k, v in contains.items() if k in SEARCHABLE and v}
-    if not all(storable(v) for v in filters.values()):
-        return []  # nothing stored contains NUL
     return db.read(lambda uow: uow.subusers.search(account.id, filters, active))
 
 
@@ -35,7 +33,6 @@ def update_profile(
         raise InvalidValue("Email is required")
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = uow.subusers.profile(sub.id)
         if fields:
@@ -48,7 +45,7 @@ def update_profile(
             after=fields,
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def set_password(
@@ -58,7 +55,6 @@ def set_password(
     hashed = hash_password(check_password_rules(password))
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         uow.subusers.update(sub.id, {"password_hash": hashed})
         uow.record(
@@ -67,7 +63,7 @@ def set_password(
             subject=f"subuser:{username}",
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def check_password(db: Database, *, account: Account, username: str, password: str) -> bool:

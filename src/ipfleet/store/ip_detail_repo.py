@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.store.repos import contains
+from ipfleet.store.repos import contains, storable
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
 _COLUMNS = (
@@ -74,8 +74,8 @@ class IpDetailRepo:
             stmt = stmt.where(_held_by(q.within_subuser))
         if q.needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, q.needle.lower()))
-        if q.holder is not None and "\x00" in q.holder:
-            stmt = stmt.where(false())  # no name holds NUL; PostgreSQL cannot compare one
+        if q.holder is not None and not storable(q.holder):
+            stmt = stmt.where(false())
         elif q.holder is not None:
             holder_id = (
                 select(subusers.c.id)

@@ -15,7 +15,7 @@ from tests.support.v3_world import World
 
 METHODS = ("get", "put", "post", "delete", "patch")
 OBO_OPERATIONS = {"ListIp", "GetIp", "ListAssignedIp", "ListWarmUpIp", "GetWarmUpIp"}
-ADDITIONS = {"GetSubuserIps"}
+ADDITIONS = {"GetSubuserIps", "GetIpHistory"}
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(
     }
     assert document["security"] == [{"BearerAuth": []}]
     assert set(operations(document)) == served_routes(app)
-    assert len(served_routes(app)) == 25
+    assert len(served_routes(app)) == 26
 
 
 def test_sendgrid_operations_keep_sendgrids_ids_and_additions_are_marked(

@@ -9,8 +9,10 @@ import pytest
 
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import list_ips_by_name
-from ipfleet.services.keys import authenticate, list_keys
+from ipfleet.services.accounts import get_account
+from ipfleet.services.authentication import authenticate
+from ipfleet.services.ips import list_ips
+from ipfleet.services.keys import list_keys
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
@@ -19,10 +21,10 @@ SG_KEY = re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")
 
 
 def snapshot(db: Database) -> tuple[list[str], list[tuple[str, bool, list[str]]]]:
-    ips = list_ips_by_name(db, username="demo", state=IpState.ALL)
+    ips = list_ips(db, account=get_account(db, username="demo"), state=IpState.ALL)
     subs = [
         (v.subuser.username, v.subuser.active, v.ips)
-        for v in list_subusers(db, account_name="demo")
+        for v in list_subusers(db, account=get_account(db, username="demo"))
     ]
     return ips, subs
 
@@ -51,7 +53,9 @@ def test_demo_is_idempotent_and_keeps_one_live_demo_key(ipfleet: Ipfleet, db: Da
     assert SG_KEY.findall(second) == [first["api_key"]] * (1 + len(first["examples"]))
     assert "kept from an earlier run" in second
     assert snapshot(db) == state
-    assert len(list_keys(db, username="demo")) == 2  # the account's first, and the demo key
+    assert (
+        len(list_keys(db, account=get_account(db, username="demo"))) == 2
+    )  # the account's first, and the demo key
 
     # The file lost: a new key, and the old demo key revoked (never two live demo keys).
     kept.unlink()
@@ -60,7 +64,9 @@ def test_demo_is_idempotent_and_keeps_one_live_demo_key(ipfleet: Ipfleet, db: Da
     assert authenticate(db, username="demo", api_key=third["api_key"]).username == "demo"
     with pytest.raises(BadCredentials):
         authenticate(db, username="demo", api_key=first["api_key"])
-    live = [k for k in list_keys(db, username="demo") if k.revoked_at is None]
+    live = [
+        k for k in list_keys(db, account=get_account(db, username="demo")) if k.revoked_at is None
+    ]
     assert len(live) == 2
     assert kept.read_text().strip() == third["api_key"]
     assert snapshot(db) == state

@@ -9,7 +9,7 @@ from ipfleet.api.edge import Edge, form_fields
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
-from ipfleet.api.v2.errors import V2Error, V2Failure, list_form, to_v2
+from ipfleet.api.v2.errors import V2Error, internal_error, to_v2, unknown_format
 from ipfleet.api.v2.form import FormLimits, read_form
 from ipfleet.api.v2.params import merge_params, parse_query
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
@@ -40,21 +40,16 @@ class V2App:
         rid = request_id_of(scope)
         name, _, fmt = scope["path"][len(PREFIX) :].rpartition(".")
         if fmt not in FORMATS:
-            err = list_form([f"Unknown format: {fmt or '(none)'} (use json or xml)"], 404)
-            await self._send_error(send, err, "json", rid)
+            await self._send_error(send, unknown_format(fmt), "json", rid)
             return
         try:
             body = await self._handle(scope, receive, name, fmt, rid)
         except IpfleetError as exc:
-            await self._send_error(send, to_v2(exc), fmt, rid)
-            return
-        except V2Failure as failure:
-            await self._send_error(send, failure.error, fmt, rid)
+            await self._send_error(send, to_v2(exc, name), fmt, rid)
             return
         except Exception:
             log.exception("unexpected error in v2 call %s (request %s)", name, rid)
-            err = list_form([f"Internal error (request id {rid})"], 500, always=True)
-            await self._send_error(send, err, fmt, rid)
+            await self._send_error(send, internal_error(rid), fmt, rid)
             return
         await _respond(send, 200, body, fmt, rid)
 

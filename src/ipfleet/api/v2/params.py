@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from ipfleet.domain.errors import InvalidValue, TooManyAddresses, TooManyFields
+from ipfleet.domain.addresses import check_address_count
+from ipfleet.domain.errors import InvalidValue, TooManyFields
 
 ARRAY_KEY = re.compile(r"([^\[\]]+)\[[^\[\]]*\]")
 
@@ -74,8 +75,7 @@ def merge_params(query: dict[str, list[str]], body: list[tuple[str, str]], max_i
     merged = dict(query)
     if body:
         merged.update(group(body))
-    if len(merged.get("ip", ())) > max_ips:
-        raise TooManyAddresses(max_ips)
+    check_address_count(len(merged.get("ip", ())), max_ips)
     for name, values in merged.items():
         try:
             name.encode("utf-8")

@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from ipfleet.api.edge import Edge
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.app import Receive, Scope, Send
-from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
+from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
 from ipfleet.api.v3.docs import HANDLERS as PAGE_HANDLERS
@@ -52,7 +52,14 @@ def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]
 
 
 def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
-    api = [*ips.HANDLERS, *pools.HANDLERS, *warmup.HANDLERS, *subusers.HANDLERS, *keys.HANDLERS]
+    api = [
+        *ips.HANDLERS,
+        *history.HANDLERS,
+        *pools.HANDLERS,
+        *warmup.HANDLERS,
+        *subusers.HANDLERS,
+        *keys.HANDLERS,
+    ]
     config: OpenAPIConfig = openapi_config()
     return Litestar(
         route_handlers=[

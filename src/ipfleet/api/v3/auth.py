@@ -17,8 +17,7 @@ from ipfleet.api.edge import Edge
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
 from ipfleet.domain.errors import BadCredentials, ParentOnly
 from ipfleet.domain.records import Actor
-from ipfleet.services.acting import Caller, authenticate_bearer
-from ipfleet.services.keys import key_id_of
+from ipfleet.services.authentication import Caller, authenticate_bearer, key_id_of
 from ipfleet.store.uow import Database
 
 CALLER_KEY = "ipfleet.caller"

@@ -1,7 +1,7 @@
 """auth_failures: the shared sliding window of failed authentications
 
-Revision ID: 0004
-Revises: 0002
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 12:50:00.000000
 """
 
@@ -10,10 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-# Branch "hardening" was cut before 0003 (another branch) landed: the lead re-points this
-# to "0003" when merging both.
-down_revision = "0002"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
