@@ -4,6 +4,7 @@ backend, in-process clients on the app, real servers. Helpers live in ``tests.su
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,11 @@ from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 from tests.support.inprocess import Client
 from tests.support.postgres import fresh_schema
-from tests.support.server import serving
+from tests.support.server import LIFTED_LIMITS, serving
+
+# In-process apps read the suite's lifted limits on failed authentications from here.
+for _limit, _value in LIFTED_LIMITS.items():
+    os.environ.setdefault(_limit, _value)
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

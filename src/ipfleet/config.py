@@ -46,8 +46,42 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(
         default=15.0,
         gt=0,
-        description="Seconds a client may pause while sending a request body before the "
-        "request is dropped.",
+        description="Seconds a client has, from the start of its request, to send the "
+        "whole request body (a total deadline, not per chunk); then 408.",
+    )
+    body_min_rate: int = Field(
+        default=1024,
+        ge=0,
+        description="Bytes a second a request body must average after its first 2 s "
+        "(0: no minimum); a slower upload is cut with 408.",
+    )
+    max_in_flight: int = Field(
+        default=256,
+        ge=2,
+        description="Requests one worker serves at once (half of them at most with a "
+        "body); past that, 503 with Retry-After at once.",
+    )
+    auth_failures_per_client: int = Field(
+        default=20,
+        ge=1,
+        description="Failed authentications a client address may make in the window "
+        "before it is refused with 429.",
+    )
+    auth_failures_per_name: int = Field(
+        default=10,
+        ge=1,
+        description="Failed authentications against one name (v2 api_user, v3 key id, "
+        "subuser of customer.auth) in the window before it is refused with 429.",
+    )
+    auth_failure_window_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Length of the sliding window failed authentications are counted in.",
+    )
+    password_checks: int = Field(
+        default=1,
+        ge=1,
+        description="Password hashes (scrypt) one worker computes at once; more wait.",
     )
     host: str = Field(default="127.0.0.1", description="Address `ipfleet serve` binds to.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")

@@ -349,7 +349,7 @@ def public_attacks() -> list[Attack]:
             r,
             REFUSED if r.api == "hidden" else OWN,
             "public route shows no tenant data",
-            path=r.path.replace("{path}", "openapi.yaml"),
+            path=sample_path(r.path),
             auth="none",
         )
         for r in public

@@ -24,6 +24,12 @@ def add(name: str, n: int = 1) -> None:
         COUNTS[name] += n
 
 
+def highest(name: str, value: int) -> None:
+    """Keep the highest ``value`` seen for ``name`` (a latency, over both backends)."""
+    with _lock:
+        COUNTS[name] = max(COUNTS[name], value)
+
+
 def covered(check: str, route: str) -> None:
     """Note that ``check`` ran against ``route``."""
     with _lock:

@@ -77,6 +77,17 @@ scalars = st.one_of(
 )
 
 
+#: A multipart part's Content-Type: none, an accepted charset, one of the issue's odd ones
+#: (some decode to lone surrogates, some raise), or a nested multipart.
+part_type = st.sampled_from(
+    [b""] * 6
+    + [b"Content-Type: text/plain; charset=" + c.encode() + b"\r\n" for c in (
+        "utf-8", "iso-8859-1", "us-ascii", "idna", "punycode", "undefined", "utf-7",
+        "unicode_escape", "utf-16", "x-none")]
+    + [b"Content-Type: multipart/mixed; boundary=inner\r\n"]
+)  # fmt: skip
+
+
 class Wire:
     """One request as bytes on the wire (method, path with query, headers, body).
 
@@ -134,7 +145,9 @@ def _v2_wire(draw: st.DrawFn, url: str, pairs: list[tuple[str, str]], how: str) 
     if how == "multipart":
         boundary = "rel" + "x" * 8
         parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{quote(k)}"\r\n\r\n'.encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{quote(k)}"\r\n'.encode()
+            + draw(part_type)
+            + b"\r\n"
             + v.encode("utf-8", "surrogatepass")
             + b"\r\n"
             for k, v in pairs

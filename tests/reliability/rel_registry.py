@@ -58,6 +58,7 @@ def sample_path(path: str) -> str:
         subuser_name="b-erin",
         api_key_id="x" * 22,
         path="openapi.yaml",
+        name="docs-init.js",
     )
 
 
@@ -141,6 +142,7 @@ ROUTES: tuple[Route, ...] = (
     v3("DELETE", "/v3/api_keys/{api_key_id}"),
     Route("v3", "GET", "/v3/openapi.json", public=True),
     Route("v3", "GET", "/v3/docs", public=True),
+    Route("v3", "GET", "/v3/docs/static/{name}", public=True),
     # Litestar's own copy of the schema: hidden behind a guard that answers 404.
     Route("hidden", "GET", "/v3/_litestar_schema", public=True),
     Route("hidden", "GET", "/v3/_litestar_schema/openapi.json", public=True),

@@ -34,10 +34,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: Many tests send wrong credentials on purpose, from one client, far more often than the
+#: default limits on failed authentications allow: the suite lifts them (in-process apps
+#: through the environment, see tests/conftest.py; servers here); the tests of the limits
+#: set their own.
+LIFTED_LIMITS = {
+    "IPFLEET_AUTH_FAILURES_PER_CLIENT": "1000000",
+    "IPFLEET_AUTH_FAILURES_PER_NAME": "1000000",
+}
+
+
 def server_env(db_url: str, env: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment without its IPFLEET_* settings, then the test's own."""
+    """This process's environment without its IPFLEET_* settings, the suite's lifted
+    limits, then the test's own."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("IPFLEET_")}
-    return {**inherited, "IPFLEET_DATABASE_URL": db_url, **(env or {})}
+    return {**inherited, **LIFTED_LIMITS, "IPFLEET_DATABASE_URL": db_url, **(env or {})}
 
 
 class Server:

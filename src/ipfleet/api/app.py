@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -10,9 +9,12 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
 from ipfleet import __version__
-from ipfleet.api.v2.app import PREFIX, Message, Receive, Scope, Send, V2App
+from ipfleet.api.body import DRAIN_FACTOR, GuardedReceive, Slots, drain, has_body
+from ipfleet.api.edge import Edge
+from ipfleet.api.v2.app import PREFIX, Receive, Scope, Send, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
+from ipfleet.domain.errors import Busy
 from ipfleet.store.uow import Database
 from ipfleet.web.app import WebApp, is_ui
 
@@ -51,21 +53,6 @@ def _own_routes(db: Database) -> Litestar:
     )
 
 
-def patient(receive: Receive, seconds: float) -> Receive:
-    """``receive``, but a client that sends no more of its body for ``seconds`` is treated
-    as gone, so a stalled upload cannot hold a connection and a request slot forever."""
-
-    async def bounded() -> Message:
-        try:
-            async with asyncio.timeout(seconds):
-                return await receive()
-        except TimeoutError:
-            log.info("client sent no body for %s s; dropping the request", seconds)
-            return {"type": "http.disconnect"}
-
-    return bounded
-
-
 class IpfleetApp:
     """Routes ``/apiv2/`` to the v2 handler, ``/v3`` to the v3 app, ``/ui`` to the dashboard,
     the rest to Litestar."""
@@ -73,22 +60,43 @@ class IpfleetApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
-        self.v2 = V2App(self.db, settings)
-        self.v3 = V3App(self.db, settings)
+        self.edge = Edge(self.db, settings)
+        self.v2 = V2App(self.db, settings, self.edge)
+        self.v3 = V3App(self.db, settings, self.edge)
         self.ui = WebApp(self.db, settings)
         self.own = _own_routes(self.db)
+        self.slots = Slots(settings.max_in_flight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api: V2App | V3App | None = None
         if scope["type"] == "http":
-            receive = patient(receive, self.settings.body_timeout_s)
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
-            await self.v2(scope, receive, send)
-        elif scope["type"] == "http" and is_v3(scope["path"]):
-            await self.v3(scope, receive, send)
-        elif scope["type"] == "http" and is_ui(scope["path"]):
-            await self.ui(scope, receive, send)
-        else:
+            api = self.v2 if scope["path"].startswith(PREFIX) else None
+            api = self.v3 if is_v3(scope["path"]) else api
+            if is_ui(scope["path"]):
+                # The dashboard's forms are small: the same total deadline and minimum rate
+                # apply to their bodies; its pages are not counted against the API's slots.
+                await self.ui(scope, self._guarded(receive), send)
+                return
+        if api is None:
             await self.own(scope, receive, send)  # type: ignore[arg-type]
+            return
+        upload = has_body(scope)
+        if not self.slots.enter(upload):
+            await api.refuse(scope, send, Busy())
+            return
+        try:
+            guarded = self._guarded(receive)
+            await api(scope, guarded, send)
+            if upload:
+                await drain(guarded, DRAIN_FACTOR * self.settings.max_body_bytes)
+        finally:
+            self.slots.leave(upload)
+
+    def _guarded(self, receive: Receive) -> GuardedReceive:
+        """``receive`` with a total deadline and a minimum rate for the request's body."""
+        return GuardedReceive(
+            receive, total_s=self.settings.body_timeout_s, min_rate=self.settings.body_min_rate
+        )
 
 
 def create_app(settings: Settings | None = None) -> IpfleetApp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from ipfleet.store.migrate import current, upgrade
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 
+DEMO_KEY_FILE = Path("var/demo.key")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -60,6 +62,9 @@ def serve(
         interface=Interfaces.ASGI,
         workers=workers or settings.workers,
         factory=True,
+        # Above the app's own bound (IPFLEET_MAX_IN_FLIGHT), so granian keeps accepting
+        # the requests the app refuses at once with 503 instead of queueing them unseen.
+        backpressure=2 * settings.max_in_flight,
         log_level=settings.log_level,  # type: ignore[arg-type]
         http1_settings=None,
     ).serve()
@@ -71,10 +76,38 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def demo(as_json: JsonOpt = False) -> None:
-    """Create the demo account (idempotent) and print a fresh key with curl examples."""
+def _read_key(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def _write_key(path: Path, key: str) -> None:
+    """Write the key to a file only its owner can read (created 0600, or made so)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key + "\n")
+    path.chmod(0o600)
+
+
+def demo(
+    as_json: JsonOpt = False,
+    key_file: Annotated[
+        Path,
+        typer.Option(help="Where the demo key is kept between runs (written 0600)."),
+    ] = DEMO_KEY_FILE,
+) -> None:
+    """Create the demo account (idempotent) and print its key with curl examples.
+
+    The key kept in KEY_FILE is reused while it is live; otherwise a new key is made, the
+    earlier demo keys are revoked, and the new key is kept there.
+    """
     settings = load_settings()
-    result = ensure_demo(open_db(), actor=cli_actor())
+    result = ensure_demo(open_db(), actor=cli_actor(), known_key=_read_key(key_file))
+    if not result.reused:
+        _write_key(key_file, result.api_key)
     base = f"http://{settings.host}:{settings.port}/apiv2"
     auth = f"api_user={result.username}&api_key={result.api_key}"
     examples = [
@@ -90,7 +123,8 @@ def demo(as_json: JsonOpt = False) -> None:
         f"Demo account '{result.username}' is ready: 192.0.2.0/28 and 2001:db8::/124, "
         "subusers alice, bob and carol (deactivated)."
     )
-    say(f"API key (shown once): {result.api_key}")
+    kept = "kept from an earlier run" if result.reused else "new; earlier demo keys revoked"
+    say(f"API key ({kept}, in {key_file}): {result.api_key}")
     say("Try, once the server is up:")
     for line in examples:
         say(f"  {line}")

@@ -1,9 +1,10 @@
 """The one error tree of ipfleet.
 
 Every failure a caller can cause is an ``IpfleetError`` with a stable ``code``. The kinds
-(``NotFound``, ``Conflict``, ``Invalid``, ``Forbidden``, ``Unauthorized``, ``TooLarge``)
-say what went wrong in general; each API maps them to its own wire shape in one place
-(``api/v2/errors.py`` for SendGrid v2), the CLI maps them to exit codes. ``details`` holds
+(``NotFound``, ``Conflict``, ``Invalid``, ``Forbidden``, ``Unauthorized``, ``TooLarge``,
+``Unavailable``: refused for now, retry after ``retry_after`` seconds) say what went wrong
+in general; each API maps them to its own wire shape in one place (``api/v2/errors.py``
+for SendGrid v2), the CLI maps them to exit codes. ``details`` holds
 one human sentence per offending item (an address, a parameter), for errors that name
 several at once. Every code here is documented in ``docs/errors.md``; a test checks that.
 """
@@ -55,6 +56,12 @@ class Unauthorized(IpfleetError):
 
 class TooLarge(IpfleetError):
     """The request exceeds a size limit."""
+
+
+class Unavailable(IpfleetError):
+    """The request cannot be served now; the caller may retry after ``retry_after`` s."""
+
+    retry_after = 1
 
 
 class BadCredentials(Unauthorized):
@@ -194,6 +201,35 @@ class PayloadTooLarge(TooLarge):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body too large (at most {limit} bytes)")
+
+
+class TooManyFields(TooLarge):
+    code = "too_many_fields"
+
+    def __init__(self, limit: int, where: str = "in one request") -> None:
+        super().__init__(f"Too many form fields {where} (at most {limit})")
+
+
+class BodyTimeout(Invalid):
+    code = "body_timeout"
+
+    def __init__(self) -> None:
+        super().__init__("Request body not received in time")
+
+
+class TooManyFailures(Unavailable):
+    code = "too_many_failures"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed authentications; retry later")
+        self.retry_after = max(1, retry_after)
+
+
+class Busy(Unavailable):
+    code = "busy"
+
+    def __init__(self) -> None:
+        super().__init__("Server busy; retry later")
 
 
 class MethodNotAllowed(Invalid):

@@ -58,14 +58,15 @@ def _verified(found: tuple[Account, str] | None, api_key: str, username: str | N
     return found[0]
 
 
-def _key_id(api_key: str) -> str | None:
+def key_id_of(api_key: str) -> str | None:
+    """The public id of a key of SendGrid's shape, or None."""
     shape = KEY_SHAPE.fullmatch(api_key)
     return shape.group(1) if shape else None
 
 
 def _check_key(uow: UnitOfWork, api_key: str, username: str | None = None) -> Account:
     """The account that ``api_key`` (and ``username``, when given) identifies."""
-    key_id = _key_id(api_key)
+    key_id = key_id_of(api_key)
     return _verified(uow.keys.live_key(key_id) if key_id else None, api_key, username)
 
 
@@ -77,7 +78,7 @@ def authenticate(db: Database, *, username: str, api_key: str) -> Account:
     """
     if not username or not api_key:
         raise BadCredentials
-    key_id = _key_id(api_key)
+    key_id = key_id_of(api_key)
     return _verified(db.hot.credentials(key_id) if key_id else None, api_key, username)
 
 

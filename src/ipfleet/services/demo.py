@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipfleet.domain.records import Actor
+from ipfleet.domain.errors import BadCredentials
+from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import create_account, get_account, list_accounts
+from ipfleet.services.authentication import authenticate, key_id_of
 from ipfleet.services.ips import add_ips
-from ipfleet.services.keys import create_key
+from ipfleet.services.keys import create_key, list_keys, revoke_key
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
@@ -27,14 +29,39 @@ DEMO_SUBUSERS: dict[str, tuple[bool, tuple[str, ...]]] = {
 }
 
 
+DEMO_KEY_NAME = "demo"
+
+
 @dataclass(frozen=True, slots=True)
 class Demo:
     username: str
     api_key: str
+    reused: bool = False  # the key given was still live: no new key was made
 
 
-def ensure_demo(db: Database, *, actor: Actor) -> Demo:
-    """Create what is missing of the demo account and return a fresh key for it."""
+def _still_live(db: Database, api_key: str | None) -> bool:
+    if not api_key:
+        return False
+    try:
+        authenticate(db, username=DEMO_ACCOUNT, api_key=api_key)
+    except BadCredentials:
+        return False
+    return True
+
+
+def _new_demo_key(db: Database, account: Account, actor: Actor) -> str:
+    """A new demo key; every earlier live demo key of the account is revoked."""
+    _info, key = create_key(db, account=account, name=DEMO_KEY_NAME, actor=actor)
+    new_id = key_id_of(key)
+    for old in list_keys(db, account=account):
+        if old.name == DEMO_KEY_NAME and old.revoked_at is None and old.key_id != new_id:
+            revoke_key(db, account=account, key_id=old.key_id, actor=actor)
+    return key
+
+
+def ensure_demo(db: Database, *, actor: Actor, known_key: str | None = None) -> Demo:
+    """Create what is missing of the demo account; return ``known_key`` if it is still a
+    live key of the account, else a new key (the earlier demo keys are revoked)."""
     accounts = {a.username for a in list_accounts(db)}
     if DEMO_ACCOUNT not in accounts:
         # Its IPs are put on it directly below; the quota only limits its own v3 takes.
@@ -51,5 +78,6 @@ def ensure_demo(db: Database, *, actor: Actor) -> Demo:
         )
         if not active:
             set_subuser_active(db, account=account, username=name, active=False, actor=actor)
-    _info, key = create_key(db, account=account, name="demo", actor=actor)
-    return Demo(username=DEMO_ACCOUNT, api_key=key)
+    if known_key and _still_live(db, known_key):
+        return Demo(username=DEMO_ACCOUNT, api_key=known_key, reused=True)
+    return Demo(username=DEMO_ACCOUNT, api_key=_new_demo_key(db, account, actor))

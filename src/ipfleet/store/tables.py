@@ -274,3 +274,15 @@ app_secrets = Table(
     Column("value", String(128), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# Failed authentications, one row per counted name (client address, account name, key id,
+# subuser) and failure: the sliding window every worker and node shares (store/failures.py).
+# Security counters, not tenant data: written outside the change log, pruned as they age.
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("at", Float, nullable=False),  # seconds since the epoch
+    Index(None, "name", "at"),
+)

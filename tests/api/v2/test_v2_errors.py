@@ -368,6 +368,9 @@ def test_bare_message_form(client: Client, world: World) -> None:
 
 
 V2_STATUS = {
+    "TooManyFailures": 429,
+    "Unavailable": 503,
+    "BodyTimeout": 408,
     "Unauthorized": 401,
     "MethodNotAllowed": 405,
     "TooLarge": 413,

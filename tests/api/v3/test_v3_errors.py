@@ -148,6 +148,9 @@ def _error_classes() -> list[type[domain_errors.IpfleetError]]:
 @pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.__name__)
 def test_every_error_class_has_a_v3_status(cls: type[domain_errors.IpfleetError]) -> None:
     kinds = {
+        domain_errors.TooManyFailures: 429,
+        domain_errors.Unavailable: 503,
+        domain_errors.BodyTimeout: 408,
         domain_errors.Unauthorized: 401,
         domain_errors.Forbidden: 403,
         domain_errors.NotFound: 404,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 import pytest
 
 from ipfleet.api.app import IpfleetApp
@@ -38,7 +40,7 @@ def served_routes(app: IpfleetApp) -> set[tuple[str, str]]:
     found = set()
     for route in app.v3.app.routes:
         path = route.path_format
-        if path.startswith("/v3/_litestar_schema") or path in ("/v3/openapi.json", "/v3/docs"):
+        if path.startswith(("/v3/_litestar_schema", "/v3/docs")) or path == "/v3/openapi.json":
             continue
         for method in getattr(route, "methods", ()):
             if method not in ("OPTIONS", "HEAD"):
@@ -93,6 +95,37 @@ def test_every_error_answer_is_documented_in_the_v3_shape(document: dict[str, An
             assert ref == f"#/components/schemas/{'LegacyError' if legacy else 'ErrorBody'}"
 
 
+STRICT_CSP = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "connect-src": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def assert_served_offline(client: Client, page: httpx.Response) -> None:
+    """The page references only this server's files, each is served, under a strict CSP."""
+    csp = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))
+    assert {k: csp.get(k) for k in STRICT_CSP} == STRICT_CSP, csp
+    html = page.text
+    assert "<script>" not in html  # no inline code: every script has a src
+    assert "style=" not in html
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(refs) == 4, refs  # icon, stylesheet, Swagger UI, the init script
+    for ref in refs:
+        assert ref.startswith("/v3/docs/static/"), ref  # not a CDN, not another origin
+        asset = client.request("GET", ref)
+        assert asset.status_code == 200, ref
+        assert asset.headers["content-security-policy"] == page.headers["content-security-policy"]
+        assert len(asset.content) > 100, ref
+        if ref.endswith(".js"):
+            assert b"SwaggerUIBundle" in asset.content
+            assert b"cdn." not in asset.content or ref.endswith("bundle.js"), ref
+    assert client.request("GET", "/v3/docs/static/..%2Fdocs.py").status_code == 404
+    assert client.request("GET", "/v3/docs/static/LICENSE").status_code == 404
+
+
 def test_docs_page_and_document_need_no_key_but_litestars_copy_is_hidden(
     client: Client, world: World
 ) -> None:
@@ -101,6 +134,7 @@ def test_docs_page_and_document_need_no_key_but_litestars_copy_is_hidden(
     assert r.headers["content-type"].startswith("text/html")
     assert b"swagger-ui" in r.content
     assert b"ipfleet SendGrid v3 API" in r.content
+    assert_served_offline(client, r)
     for path in ("/v3/_litestar_schema/openapi.json", "/v3/_litestar_schema"):
         r = client.request("GET", path, headers=world.bearer())
         assert r.status_code == 404

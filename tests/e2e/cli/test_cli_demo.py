@@ -1,9 +1,13 @@
-"""`ipfleet demo`: idempotent, and a fresh working key each time."""
+"""`ipfleet demo`: idempotent; its key is kept and reused, and revoked when replaced."""
 
 from __future__ import annotations
 
 import re
+import stat
 
+import pytest
+
+from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.states import IpState
 from ipfleet.services.accounts import get_account
 from ipfleet.services.authentication import authenticate
@@ -25,7 +29,7 @@ def snapshot(db: Database) -> tuple[list[str], list[tuple[str, bool, list[str]]]
     return ips, subs
 
 
-def test_demo_is_idempotent_with_a_fresh_key_each_time(ipfleet: Ipfleet, db: Database) -> None:
+def test_demo_is_idempotent_and_keeps_one_live_demo_key(ipfleet: Ipfleet, db: Database) -> None:
     first = ipfleet.json("demo")
     assert first["username"] == "demo"
     assert SG_KEY.fullmatch(first["api_key"])
@@ -41,14 +45,28 @@ def test_demo_is_idempotent_with_a_fresh_key_each_time(ipfleet: Ipfleet, db: Dat
         ("carol", False, ["192.0.2.4"]),
     ]
 
+    # Run again: the key kept in var/demo.key (0600) is still live, so it is reused.
+    kept = ipfleet.cwd / "var" / "demo.key"
+    assert kept.read_text().strip() == first["api_key"]
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     second = ipfleet.ok("demo").stdout
-    found = SG_KEY.findall(second)
-    assert found
-    key = found[0]
-    assert key != first["api_key"]
+    assert SG_KEY.findall(second) == [first["api_key"]] * (1 + len(first["examples"]))
+    assert "kept from an earlier run" in second
     assert snapshot(db) == state
-    for k in (first["api_key"], key):
-        assert authenticate(db, username="demo", api_key=k).username == "demo"
     assert (
-        len(list_keys(db, account=get_account(db, username="demo"))) == 3
-    )  # the account's first, and one per run
+        len(list_keys(db, account=get_account(db, username="demo"))) == 2
+    )  # the account's first, and the demo key
+
+    # The file lost: a new key, and the old demo key revoked (never two live demo keys).
+    kept.unlink()
+    third = ipfleet.json("demo")
+    assert third["api_key"] != first["api_key"]
+    assert authenticate(db, username="demo", api_key=third["api_key"]).username == "demo"
+    with pytest.raises(BadCredentials):
+        authenticate(db, username="demo", api_key=first["api_key"])
+    live = [
+        k for k in list_keys(db, account=get_account(db, username="demo")) if k.revoked_at is None
+    ]
+    assert len(live) == 2
+    assert kept.read_text().strip() == third["api_key"]
+    assert snapshot(db) == state

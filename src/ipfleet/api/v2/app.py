@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
+from ipfleet.api.body import Message, Receive, Scope, Send, has_body
+from ipfleet.api.edge import Edge, form_fields
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
 from ipfleet.api.v2.errors import V2Error, internal_error, to_v2, unknown_format
-from ipfleet.api.v2.params import parse_params
+from ipfleet.api.v2.form import FormLimits, read_form
+from ipfleet.api.v2.params import merge_params, parse_query
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
 from ipfleet.api.v2.request import V2Request
 from ipfleet.config import Settings
-from ipfleet.domain.errors import (
-    IpfleetError,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    UnknownCall,
-)
-from ipfleet.domain.records import Actor
-from ipfleet.services.authentication import authenticate
+from ipfleet.domain.errors import IpfleetError, MethodNotAllowed, UnknownCall
+from ipfleet.domain.records import Account, Actor
 from ipfleet.store.uow import Database
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+__all__ = ["PREFIX", "Message", "Receive", "Scope", "Send", "V2App"]
 
 log = logging.getLogger("ipfleet.api.v2")
 PREFIX = "/apiv2/"
@@ -37,10 +29,12 @@ FORMATS = ("json", "xml")
 class V2App:
     """Serves ``/apiv2/<module>.<action>.<format>``."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, edge: Edge) -> None:
         self.db = db
         self.settings = settings
+        self.edge = edge
         self.cache = AnswerCache(settings.v2_cache_mb * 1024 * 1024)
+        self.limits = FormLimits(settings.max_body_bytes, form_fields(settings))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
@@ -53,13 +47,16 @@ class V2App:
         except IpfleetError as exc:
             await self._send_error(send, to_v2(exc, name), fmt, rid)
             return
-        except ClientGone:
-            return  # nobody is listening; the server closes the connection
         except Exception:
             log.exception("unexpected error in v2 call %s (request %s)", name, rid)
             await self._send_error(send, internal_error(rid), fmt, rid)
             return
         await _respond(send, 200, body, fmt, rid)
+
+    async def refuse(self, scope: Scope, send: Send, error: IpfleetError) -> None:
+        """Answer ``error`` without reading the request (the worker is too busy)."""
+        fmt = "xml" if scope["path"].endswith(".xml") else "json"
+        await self._send_error(send, to_v2(error), fmt, request_id_of(scope))
 
     async def _handle(self, scope: Scope, receive: Receive, name: str, fmt: str, rid: str) -> bytes:
         handler = CALLS.get(name)
@@ -68,68 +65,49 @@ class V2App:
         method = scope["method"]
         if method not in ("GET", "POST"):
             raise MethodNotAllowed(method)
-        body = await _read_body(scope, receive, self.settings.max_body_bytes)
-        params = parse_params(
-            scope.get("query_string", b""),
-            body,
-            _header(scope, b"content-type"),
-            self.settings.max_ips_per_request,
-        )
-        account = authenticate(
-            self.db, username=params.get("api_user") or "", api_key=params.get("api_key") or ""
-        )
+        query = parse_query(scope.get("query_string", b""), self.limits.max_fields)
+        # Credentials are checked as soon as they are known: from the query string before
+        # a byte of the body is read, from a multipart body before the rest of it is parsed.
+        seen: list[tuple[tuple[str, str], Account]] = []
+
+        async def check(user: str, key: str) -> None:
+            seen.append(((user, key), await self.edge.authenticate(scope, user, key, rid)))
+
+        creds = _credentials(query)
+        if all(creds):
+            await check(*creds)
+        early = None if seen else check
+        body = await read_form(scope, receive, self.limits, early) if has_body(scope) else []
+        params = merge_params(query, body, self.settings.max_ips_per_request)
+        given = (params.get("api_user") or "", params.get("api_key") or "")
+        if not seen or seen[-1][0] != given:
+            await check(*given)
+        account = seen[-1][1]
         key = cache_key(name, fmt, params) if self.cache.max_bytes else None
         if key is not None:
             hit = self.cache.get(account.id, account.data_version, key)
             if hit is not None:
                 return hit
         actor = Actor(name=f"v2:{account.username}", request_id=rid)
-        result = await handler(V2Request(self.db, self.settings, account, actor, params))
-        body = php_json(result.json) if fmt == "json" else xml_document(result.xml)
+        req = V2Request(self.db, self.settings, account, actor, params, self.edge.bind(scope, rid))
+        result = await handler(req)
+        body_out = php_json(result.json) if fmt == "json" else xml_document(result.xml)
         if key is not None:
-            self.cache.put(account.id, account.data_version, key, body)
-        return body
+            self.cache.put(account.id, account.data_version, key, body_out)
+        return body_out
 
     async def _send_error(self, send: Send, err: V2Error, fmt: str, rid: str) -> None:
         status = err.status if (err.always_status or self.settings.v2_http_errors) else 200
         body = php_json(err.json) if fmt == "json" else xml_document(err.xml)
         extra = [(b"allow", b"GET, POST")] if err.status == 405 else []
+        if err.retry_after is not None:
+            extra.append((b"retry-after", str(err.retry_after).encode()))
         await _respond(send, status, body, fmt, rid, extra)
 
 
-class ClientGone(Exception):
-    """The client disconnected (or stalled) before its request body was complete."""
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return ""
-
-
-async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The request body, refused as soon as it is known to exceed ``limit``."""
-    declared = _header(scope, b"content-length")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(limit)
-    framed = scope.get("http_version") == "2" or _header(scope, b"transfer-encoding")
-    if declared in ("", "0") and not framed:
-        return b""  # HTTP/1 without a length has no body; skipping receive() saves a trip
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientGone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(limit)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+def _credentials(query: dict[str, list[str]]) -> tuple[str, str]:
+    user, key = query.get("api_user"), query.get("api_key")
+    return (user[-1] if user else "", key[-1] if key else "")
 
 
 async def _respond(

@@ -77,7 +77,7 @@ async def customer_add(req: V2Request) -> V2Result:
             profile=_fields(req, PROFILE_FIELDS),
         )
 
-    await to_thread.run_sync(write)
+    await req.edge.hashing(write)
     return SUCCESS
 
 
@@ -159,7 +159,7 @@ async def customer_password(req: V2Request) -> V2Result:
     if problems:
         raise InvalidValue(problems[0], problems)
     user, password = req.user() or "", req.params.get("password") or ""
-    await to_thread.run_sync(
+    await req.edge.hashing(
         lambda: profiles.set_password(
             req.db, account=req.account, username=user, password=password, actor=req.actor
         )
@@ -168,15 +168,17 @@ async def customer_password(req: V2Request) -> V2Result:
 
 
 async def customer_auth(req: V2Request) -> V2Result:
-    """Check a subuser's own username and password."""
+    """Check a subuser's own username and password (failures counted per subuser)."""
     require(req, "user", "password")
     user, password = req.user() or "", req.params.get("password") or ""
-    ok = await to_thread.run_sync(
+    attempt = req.edge.attempt(f"auth:{req.account.username}/{user}")
+    ok = await req.edge.hashing(
         lambda: profiles.check_password(
             req.db, account=req.account, username=user, password=password
         )
     )
     if not ok:
+        await req.edge.failed(attempt, "customer.auth password")
         raise WrongPassword
     return SUCCESS
 

@@ -13,13 +13,16 @@ from typing import Any
 from ipfleet.api.v2.render import Node
 from ipfleet.domain.errors import (
     BadCredentials,
+    BodyTimeout,
     InvalidParameter,
     IpfleetError,
     MethodNotAllowed,
     NotFound,
     SubuserNotFound,
     TooLarge,
+    TooManyFailures,
     Unauthorized,
+    Unavailable,
 )
 
 
@@ -31,6 +34,7 @@ class V2Error:
     xml: Node
     status: int
     always_status: bool = False  # answered with ``status`` even in SendGrid's 200 mode
+    retry_after: int | None = None  # seconds, sent as ``Retry-After``
 
 
 def _list(messages: list[str], status: int = 400, always: bool = False) -> V2Error:
@@ -65,9 +69,22 @@ def _messages(exc: IpfleetError) -> list[str]:
 
 Render = Callable[[IpfleetError], V2Error]
 
+
 #: (error kind, the calls the row is for — None: every call, how it renders); the first
 #: row that matches wins, so specific rows come first.
+def _refused(exc: IpfleetError) -> V2Error:
+    """Throttled (the object form, like bad credentials) or busy; both say when to retry."""
+    wait = exc.retry_after if isinstance(exc, Unavailable) else 1
+    if isinstance(exc, TooManyFailures):
+        err = _object(429, exc.message)
+        return V2Error(err.json, err.xml, 429, retry_after=wait)
+    err = _list([exc.message], 503, always=True)
+    return V2Error(err.json, err.xml, 503, always_status=True, retry_after=wait)
+
+
 SHAPES: tuple[tuple[type[IpfleetError], frozenset[str] | None, Render], ...] = (
+    (Unavailable, None, _refused),
+    (BodyTimeout, None, lambda e: _list(_messages(e), 408)),
     (
         SubuserNotFound,
         frozenset({"customer.enable", "customer.disable"}),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from ipfleet.api.edge import RequestEdge
 from ipfleet.api.v2.params import Params
 from ipfleet.api.v2.render import Node
 from ipfleet.config import Settings
@@ -26,6 +27,7 @@ class V2Request:
     account: Account
     actor: Actor
     params: Params
+    edge: RequestEdge
 
     def value(self, name: str) -> str | None:
         """A parameter's value; an empty one counts as missing."""

@@ -5,25 +5,29 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Response, route
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 
+from ipfleet.api.edge import Edge
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
-from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response
+from ipfleet.api.v3.docs import HANDLERS as PAGE_HANDLERS
+from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response, status_of
 from ipfleet.api.v3.openapi import HANDLERS as DOC_HANDLERS
 from ipfleet.api.v3.openapi import PUBLIC, openapi_config
+from ipfleet.api.v3.schemas import ErrorBody, ErrorItem
 from ipfleet.config import Settings
+from ipfleet.domain.errors import IpfleetError, Unavailable
 from ipfleet.store.uow import Database
 
 PREFIX = "/v3"
-DRAIN_FACTOR = 16
 
 
 def _options(path: str, allow: str) -> HTTPRouteHandler:
@@ -47,7 +51,7 @@ def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]
     return [_options(path, ", ".join(sorted(m))) for path, m in methods.items()]
 
 
-def _litestar(db: Database, settings: Settings) -> Litestar:
+def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
     api = [
         *ips.HANDLERS,
         *history.HANDLERS,
@@ -58,7 +62,12 @@ def _litestar(db: Database, settings: Settings) -> Litestar:
     ]
     config: OpenAPIConfig = openapi_config()
     return Litestar(
-        route_handlers=[*options_handlers([*api, *DOC_HANDLERS]), *api, *DOC_HANDLERS],
+        route_handlers=[
+            *options_handlers([*api, *DOC_HANDLERS, *PAGE_HANDLERS]),
+            *api,
+            *DOC_HANDLERS,
+            *PAGE_HANDLERS,
+        ],
         guards=[authenticate],
         before_request=strict_body,
         dependencies={
@@ -69,45 +78,41 @@ def _litestar(db: Database, settings: Settings) -> Litestar:
         },
         exception_handlers={Exception: error_response},
         request_max_body_size=settings.max_body_bytes,
-        state=State({"db": db, "max_body_bytes": settings.max_body_bytes}),
+        state=State({"db": db, "edge": edge, "max_body_bytes": settings.max_body_bytes}),
         openapi_config=config,
         debug=False,
     )
 
 
 class V3App:
-    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``.
+    """Serves ``/v3/...``; every answer carries the request id in ``x-request-id``."""
 
-    A body the app did not read to the end (refused as too large, or sent to a call that
-    takes none) is read and dropped after the answer, up to ``DRAIN_FACTOR`` times the body
-    limit: a client that writes its whole body before reading then gets the answer
-    instead of a broken pipe.
-    """
+    def __init__(self, db: Database, settings: Settings, edge: Edge) -> None:
+        self.app = _litestar(db, settings, edge)
 
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.app = _litestar(db, settings)
-        self.drain_limit = DRAIN_FACTOR * settings.max_body_bytes
+    async def refuse(self, scope: Scope, send: Send, error: IpfleetError) -> None:
+        """Answer ``error`` without reading the request (the worker is too busy)."""
+        body = msgspec.json.encode(ErrorBody([ErrorItem(None, error.message)]))
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id_of(scope).encode()),
+        ]
+        if isinstance(error, Unavailable):
+            headers.append((b"retry-after", str(error.retry_after).encode()))
+        await send({"type": "http.response.start", "status": status_of(error), "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
         scope[REQUEST_ID_KEY] = rid
-        done = False
-
-        async def receive_watched() -> MutableMapping[str, Any]:
-            nonlocal done
-            message = await receive()
-            done = message["type"] == "http.disconnect" or not message.get("more_body", False)
-            return message
 
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
-        await self.app(scope, receive_watched, send_with_id)  # type: ignore[arg-type]
-        drained = 0
-        while not done and drained <= self.drain_limit:
-            drained += len((await receive_watched()).get("body", b""))
+        await self.app(scope, receive, send_with_id)  # type: ignore[arg-type]
 
 
 def is_v3(path: str) -> bool:

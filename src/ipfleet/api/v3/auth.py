@@ -13,10 +13,11 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
-from ipfleet.api.v3.errors import request_id
-from ipfleet.domain.errors import ParentOnly
+from ipfleet.api.edge import Edge
+from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
+from ipfleet.domain.errors import BadCredentials, ParentOnly
 from ipfleet.domain.records import Actor
-from ipfleet.services.authentication import Caller, authenticate_bearer
+from ipfleet.services.authentication import Caller, authenticate_bearer, key_id_of
 from ipfleet.store.uow import Database
 
 CALLER_KEY = "ipfleet.caller"
@@ -36,11 +37,19 @@ async def authenticate(
     if handler.opt.get("public"):
         return
     db: Database = connection.app.state["db"]
+    edge: Edge = connection.app.state["edge"]
     key = bearer_key(connection.headers.get("authorization", ""))
     obo = connection.headers.get("on-behalf-of", "").strip() or None
-    caller = await to_thread.run_sync(
-        lambda: authenticate_bearer(db, api_key=key, on_behalf_of=obo)
+    attempt = edge.bind(connection.scope, str(connection.scope.get(REQUEST_ID_KEY, "-"))).attempt(
+        f"v3:{key_id_of(key) or '?'}" if key else ""
     )
+    try:
+        caller = await to_thread.run_sync(
+            lambda: authenticate_bearer(db, api_key=key, on_behalf_of=obo)
+        )
+    except BadCredentials:
+        await edge.failed(attempt, "v3 bearer key")
+        raise
     if caller.subuser is not None and not handler.opt.get("on_behalf_of"):
         raise ParentOnly
     connection.scope[CALLER_KEY] = caller  # type: ignore[literal-required]

@@ -27,6 +27,7 @@ from litestar.exceptions import (
 from ipfleet.api.v3.body import field_and_message
 from ipfleet.api.v3.schemas import ErrorBody, ErrorItem, LegacyError
 from ipfleet.domain.errors import (
+    BodyTimeout,
     Forbidden,
     InvalidParameter,
     IpfleetError,
@@ -35,7 +36,9 @@ from ipfleet.domain.errors import (
     NotFound,
     PayloadTooLarge,
     TooLarge,
+    TooManyFailures,
     Unauthorized,
+    Unavailable,
 )
 
 log = logging.getLogger("ipfleet.api.v3")
@@ -47,6 +50,9 @@ _REQUIRED = re.compile(r"required field `([^`]+)`")
 
 # The first kind an error is an instance of gives its status; anything else is a 400.
 STATUS_BY_KIND: tuple[tuple[type[IpfleetError], int], ...] = (
+    (TooManyFailures, 429),
+    (Unavailable, 503),
+    (BodyTimeout, 408),
     (Unauthorized, 401),
     (Forbidden, 403),
     (NotFound, 404),
@@ -108,6 +114,8 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     limit = int(request.app.state.get("max_body_bytes", 0))
     if isinstance(exc, IpfleetError):
         status, items = status_of(exc), items_of(exc)
+        if isinstance(exc, Unavailable):
+            headers["retry-after"] = str(exc.retry_after)
     elif isinstance(exc, msgspec.ValidationError):
         status, items = 400, [ErrorItem(*field_and_message(exc))]
     elif isinstance(exc, msgspec.DecodeError):

@@ -1,4 +1,4 @@
-"""ipfleet's own OpenAPI 3.1 document for /v3, and an interactive page to try it.
+"""ipfleet's own OpenAPI 3.1 document for /v3 (the page to try it is ``docs.py``).
 
 Litestar generates the document from the typed handlers; ``finish`` then adds what the
 handlers cannot say: bearer auth, the On-Behalf-Of header, the 413 of every call that
@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from litestar import MediaType, Request, get
+from litestar import Request, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.router import Router
 
 from ipfleet import __version__
@@ -127,12 +127,4 @@ def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return _document(request)
 
 
-@get(
-    "/v3/docs", include_in_schema=False, opt=PUBLIC, sync_to_thread=False, media_type=MediaType.HTML
-)
-def docs_page(request: Request[Any, Any, Any]) -> bytes:
-    """Swagger UI on the document above (its scripts come from a CDN)."""
-    return SwaggerRenderPlugin(path="/v3/docs").render(request, _document(request))
-
-
-HANDLERS = [openapi_json, docs_page]
+HANDLERS = [openapi_json]
