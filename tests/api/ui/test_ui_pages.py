@@ -204,8 +204,8 @@ def test_revoking_the_key_ends_the_session(a: tuple[Client, str], world: World) 
     client, _ = a
     assert client.get("/ui/").status_code == 200
     key_id = world.keys[A].split(".")[1]
-    create_key(world.db, username=A, name="spare", actor=SEEDER)
-    revoke_key(world.db, username=A, key_id=key_id, actor=SEEDER)
+    create_key(world.db, account=get_account(world.db, username=A), name="spare", actor=SEEDER)
+    revoke_key(world.db, account=get_account(world.db, username=A), key_id=key_id, actor=SEEDER)
     assert client.get("/ui/").status_code == 303
 
 

@@ -19,9 +19,10 @@ from ipfleet.domain.records import Actor
 from ipfleet.services import pools, warmup
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.demo import ensure_demo
-from ipfleet.services.inventory import add_to_inventory, set_quota, take_ips
+from ipfleet.services.inventory import add_to_inventory, take_ips
 from ipfleet.services.ips import set_hostname
 from ipfleet.services.operators import create_operator
+from ipfleet.services.quota import set_quota
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, submit
