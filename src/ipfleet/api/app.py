@@ -63,7 +63,7 @@ class IpfleetApp:
         self.edge = Edge(self.db, settings)
         self.v2 = V2App(self.db, settings, self.edge)
         self.v3 = V3App(self.db, settings, self.edge)
-        self.ui = WebApp(self.db, settings)
+        self.ui = WebApp(self.db, settings, self.edge.guard)
         self.own = _own_routes(self.db)
         self.slots = Slots(settings.max_in_flight)
 

@@ -13,7 +13,15 @@ from litestar.exceptions import HTTPException
 
 from ipfleet.api.request_id import request_id_of
 from ipfleet.config import Settings
-from ipfleet.domain.errors import Forbidden, IpfleetError, NotFound, TooLarge, Unauthorized
+from ipfleet.domain.errors import (
+    Forbidden,
+    IpfleetError,
+    NotFound,
+    TooLarge,
+    TooManyFailures,
+    Unauthorized,
+)
+from ipfleet.services.guard import AuthGuard
 from ipfleet.store.uow import Database
 from ipfleet.web import auth, operator_pages, reseller
 from ipfleet.web.context import PREFIX, REQUEST_ID_KEY, PathText, SignInNeeded, Ui, see_other
@@ -41,7 +49,13 @@ STATIC = {"app.css": "text/css; charset=utf-8"}
 
 
 def _status(exc: IpfleetError) -> int:
-    kinds = ((Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (TooLarge, 413))
+    kinds = (
+        (Unauthorized, 401),
+        (Forbidden, 403),
+        (NotFound, 404),
+        (TooLarge, 413),
+        (TooManyFailures, 429),
+    )
     return next((status for kind, status in kinds if isinstance(exc, kind)), 400)
 
 
@@ -94,8 +108,8 @@ def _litestar(ui: Ui) -> Litestar:
 class WebApp:
     """Serves ``/ui``: every answer carries the security headers and the request id."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.app = _litestar(Ui(db, settings))
+    def __init__(self, db: Database, settings: Settings, guard: AuthGuard) -> None:
+        self.app = _litestar(Ui(db, settings, guard))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)

@@ -9,9 +9,11 @@ from litestar import Request, Response, get, post
 
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.services.authentication import authenticate
+from ipfleet.services.guard import Attempt
 from ipfleet.services.operators import check_operator_token
 from ipfleet.web.context import (
     PREFIX,
+    REQUEST_ID_KEY,
     checked_form,
     cookie,
     page,
@@ -26,8 +28,10 @@ LOGIN = f"{PREFIX}/login"
 WRONG = "Wrong user name or API key"
 
 
-def _client(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else ""
+def _attempt(request: Request[Any, Any, Any], name: str) -> Attempt:
+    """Who is signing in, as the failed-authentication limiter counts it."""
+    client = request.client.host if request.client else "unknown"
+    return Attempt(client, name, str(request.scope.get(REQUEST_ID_KEY, "")))
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
@@ -66,7 +70,9 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         account = await to_thread.run_sync(
             lambda: attempt_sign_in(
-                _client(request), user, lambda: authenticate(db, username=user, api_key=key)
+                ui_of(request).guard,
+                _attempt(request, f"v2:{user}" if user else ""),
+                lambda: authenticate(db, username=user, api_key=key),
             )
         )
     except BadCredentials:
@@ -84,7 +90,9 @@ async def operator_login(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         name, token_id = await to_thread.run_sync(
             lambda: attempt_sign_in(
-                _client(request), "operator", lambda: check_operator_token(db, token=token)
+                ui_of(request).guard,
+                _attempt(request, "operator"),
+                lambda: check_operator_token(db, token=token),
             )
         )
     except BadCredentials:

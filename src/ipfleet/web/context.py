@@ -13,6 +13,7 @@ from ipfleet.config import Settings
 from ipfleet.domain.errors import BadCredentials, CsrfRefused
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.authentication import session_account
+from ipfleet.services.guard import AuthGuard
 from ipfleet.services.operators import operator_is_live, session_secret
 from ipfleet.store.uow import Database
 from ipfleet.web.render import render
@@ -35,9 +36,10 @@ class Ui:
     building the app touches no database.
     """
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, guard: AuthGuard) -> None:
         self.db = db
         self.settings = settings
+        self.guard = guard  # the APIs' failed-authentication limiter, shared
         self._signer: Signer | None = None
 
     @property

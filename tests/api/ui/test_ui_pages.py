@@ -260,3 +260,28 @@ def test_unknown_pages_and_methods_are_pages_not_500s(a: tuple[Client, str]) -> 
     assert client.get("/ui/subusers/nobody").status_code == 404
     assert client.get("/ui/ips/300.1.1.1").status_code == 400
     assert client.request("DELETE", "/ui/subusers/alice").status_code == 405
+
+
+def test_failed_sign_ins_count_against_the_apis_limits(world: World, make_client: Any) -> None:
+    """The dashboard and v2 share one window per name: two wrong v2 keys and one wrong
+    sign-in for A pass the limit of 3 with the next sign-in, even with the right key."""
+    client = make_client(auth_failures_per_name=3, auth_failures_per_client=100)
+    for _ in range(2):
+        wrong = client.get("/apiv2/customer.ip.json", params={"api_user": A, "api_key": "x"})
+        assert "error" in wrong.json()  # v2's bad-credentials body
+    token = csrf_of(client.get("/ui/login").text)
+    bad = {"csrf": token, "api_user": A, "api_key": world.keys[B]}
+    assert client.post("/ui/login", data=bad).status_code == 401
+    assert client.post("/ui/login", data=bad).status_code == 429
+    right = {"csrf": token, "api_user": A, "api_key": world.keys[A]}
+    refused = client.post("/ui/login", data=right)
+    assert refused.status_code == 429
+    assert "Too many failed authentications" in refused.text
+    assert client.get("/ui/").status_code == 303  # not signed in
+    # Another account's sign-in is not held up by A's failures.
+    assert (
+        client.post(
+            "/ui/login", data={"csrf": token, "api_user": B, "api_key": world.keys[B]}
+        ).status_code
+        == 303
+    )
