@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ipfleet.domain.errors import InvalidValue
+from ipfleet.domain.errors import InvalidValue, SubuserExists
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.names import PROFILE_FIELDS, check_password_rules, check_profile, storable
+from ipfleet.services.names import (
+    PROFILE_FIELDS,
+    check_name,
+    check_password_rules,
+    check_profile,
+    storable,
+)
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
 from ipfleet.store.uow import Database, WriteUnit
@@ -49,6 +55,79 @@ def update_profile(
         )
 
     db.write(work, actor=actor)
+
+
+def rename_subuser(
+    db: Database, *, account: Account, username: str, new_name: str, actor: Actor
+) -> None:
+    """Give a subuser a new name; it keeps its IPs, keys, history and domain.
+
+    The subuser is looked up first (an unknown one is not found whatever the new name),
+    then the new name is checked as ``create_subuser`` checks one. Renaming to the name it
+    has already changes nothing and succeeds, so a retried rename does not fail.
+    """
+
+    def work(uow: WriteUnit) -> None:
+        sub = require_subuser(uow, account, username)
+        if new_name == username:
+            return
+        check_name(new_name)
+        if uow.subusers.name_taken(new_name) or uow.accounts.by_username(new_name):
+            raise SubuserExists
+        uow.subusers.rename(sub.id, new_name)
+        uow.record(
+            "subuser.rename",
+            f"subuser:{new_name}",
+            account_id=account.id,
+            before={"username": username},
+            after={"username": new_name},
+        )
+
+    db.write(work, actor=actor, account=account)
+
+
+def set_email(db: Database, *, account: Account, username: str, email: str, actor: Actor) -> None:
+    """Change a subuser's email address (logged as a profile update)."""
+
+    def work(uow: WriteUnit) -> None:
+        sub = require_subuser(uow, account, username)
+        fields = check_profile({"email": email})
+        if not email:
+            raise InvalidValue("Email is required")
+        if sub.email == email:
+            return
+        uow.subusers.update(sub.id, fields)
+        uow.record(
+            "subuser.update",
+            f"subuser:{username}",
+            account_id=account.id,
+            before={"email": sub.email},
+            after=fields,
+        )
+
+    db.write(work, actor=actor, account=account)
+
+
+def set_website_access(
+    db: Database, *, account: Account, username: str, allowed: bool, actor: Actor
+) -> None:
+    """Allow or refuse a subuser's web login; its sending is not affected."""
+
+    def work(uow: WriteUnit) -> None:
+        sub = require_subuser(uow, account, username)
+        before = uow.subusers.website_access(sub.id)
+        if before == allowed:
+            return
+        uow.subusers.update(sub.id, {"website_access": allowed})
+        uow.record(
+            "subuser.set_website_access",
+            f"subuser:{username}",
+            account_id=account.id,
+            before={"website_access": before},
+            after={"website_access": allowed},
+        )
+
+    db.write(work, actor=actor, account=account)
 
 
 def set_password(

@@ -109,6 +109,10 @@ class SubuserRepo:
         row = self.conn.execute(select(*_PROFILE_COLS).where(subusers.c.id == subuser_id)).one()
         return dict(row._mapping)
 
+    def website_access(self, subuser_id: int) -> bool:
+        stmt = select(subusers.c.website_access).where(subusers.c.id == subuser_id)
+        return bool(self.conn.scalar(stmt))
+
     def search(
         self, account_id: int, contains_: dict[str, str], active: bool | None
     ) -> list[dict[str, Any]]:
@@ -126,6 +130,16 @@ class SubuserRepo:
     def update(self, subuser_id: int, values: dict[str, Any]) -> None:
         """Change stored fields (profile, email, password hash)."""
         self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(**values))
+
+    def rename(self, subuser_id: int, username: str) -> None:
+        """Give the subuser a new name (its holdings follow: they hold its id)."""
+        stmt = update(subusers).where(subusers.c.id == subuser_id).values(username=username)
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stmt)
+        except IntegrityError:
+            # Lost a race for the name with another transaction.
+            raise SubuserExists from None
 
     def password_hash(self, subuser_id: int) -> str | None:
         stmt = select(subusers.c.password_hash).where(subusers.c.id == subuser_id)
