@@ -97,6 +97,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     v2("customer.enable", "user", "username", writes=True),
     v2("customer.disable", "user", "username", writes=True),
+    v2("customer.website_enable", "user", "username", writes=True),
+    v2("customer.website_disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
     v2("customer.auth", "user", "username", "password"),
     # -- SendGrid v3 (spec/sendgrid-v3.md) --------------------------------------------
