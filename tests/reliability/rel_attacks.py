@@ -298,6 +298,25 @@ def v3_attacks(a_key_ids: list[str]) -> list[Attack]:
         ),
         _v3(f"DELETE {sub}", REFUSED, "delete A's subuser", path="/v3/subusers/a-alice"),
         _v3(
+            f"PATCH {sub}/website_access",
+            REFUSED,
+            "lock A's subuser out of the website",
+            path="/v3/subusers/a-alice/website_access",
+            json={"disabled": True},
+        ),
+        *(
+            _v3(key, REFUSED, "a call ipfleet does not serve, naming A's subuser", path=path)
+            for key, path in (
+                (f"GET {sub}", "/v3/subusers/a-alice"),
+                ("GET /v3/subusers/stats/monthly", "/v3/subusers/stats/monthly"),
+                ("GET /v3/subusers/stats/sums", "/v3/subusers/stats/sums"),
+                (f"GET {sub}/credits", "/v3/subusers/a-alice/credits"),
+                (f"PUT {sub}/credits", "/v3/subusers/a-alice/credits"),
+                (f"PATCH {sub}/credits/remaining", "/v3/subusers/a-alice/credits/remaining"),
+                (f"GET {sub}/stats/monthly", "/v3/subusers/a-alice/stats/monthly"),
+            )
+        ),
+        _v3(
             f"PUT {sub}/ips",
             REFUSED,
             "B's IP to A's subuser",

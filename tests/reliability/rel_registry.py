@@ -135,6 +135,12 @@ ROUTES: tuple[Route, ...] = (
         fields=("username", "email", "password", "ips", "region", "include_region"),
     ),
     v3("PATCH", "/v3/subusers/{subuser_name}", body="object", fields=("disabled",)),
+    v3(
+        "PATCH",
+        "/v3/subusers/{subuser_name}/website_access",
+        body="object",
+        fields=("disabled",),
+    ),
     v3("DELETE", "/v3/subusers/{subuser_name}"),
     v3("PUT", "/v3/subusers/{subuser_name}/ips", body="array"),
     v3("GET", "/v3/subusers/{subuser_name}/ips"),
@@ -147,6 +153,19 @@ ROUTES: tuple[Route, ...] = (
     Route("hidden", "GET", "/v3/_litestar_schema", public=True),
     Route("hidden", "GET", "/v3/_litestar_schema/openapi.json", public=True),
     Route("hidden", "GET", "/v3/_litestar_schema/{path}", public=True),
+    # SendGrid's subuser calls about mail ipfleet does not send: a 404 once authenticated.
+    *(
+        Route("hidden", method, path)
+        for method, path in (
+            ("GET", "/v3/subusers/{subuser_name}"),
+            ("GET", "/v3/subusers/stats/monthly"),
+            ("GET", "/v3/subusers/stats/sums"),
+            ("GET", "/v3/subusers/{subuser_name}/credits"),
+            ("PUT", "/v3/subusers/{subuser_name}/credits"),
+            ("PATCH", "/v3/subusers/{subuser_name}/credits/remaining"),
+            ("GET", "/v3/subusers/{subuser_name}/stats/monthly"),
+        )
+    ),
     # -- ipfleet's own -----------------------------------------------------------------
     Route("own", "GET", "/", public=True),
     Route("own", "GET", "/healthz", public=True),

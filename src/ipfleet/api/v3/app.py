@@ -42,6 +42,8 @@ def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]
     """
     methods: dict[str, set[str]] = {}
     for handler in handlers:
+        if handler.opt.get("not_served"):
+            continue  # answers only that ipfleet does not serve the call
         for path in handler.paths:
             methods.setdefault(path, {"OPTIONS"}).update(handler.http_methods)
     return [_options(path, ", ".join(sorted(m))) for path, m in methods.items()]
