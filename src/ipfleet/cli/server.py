@@ -13,7 +13,7 @@ from ipfleet.config import load_settings
 from ipfleet.services.demo import ensure_demo
 from ipfleet.store.migrate import current, upgrade
 
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: schema, backup, restore.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
