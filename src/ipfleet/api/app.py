@@ -6,10 +6,12 @@ import asyncio
 import logging
 from typing import Any
 
+from anyio import to_thread
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
-from ipfleet import __version__
+from ipfleet import __version__, logs
+from ipfleet.api.access import AccessLog
 from ipfleet.api.v2.app import PREFIX, Message, Receive, Scope, Send, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
@@ -41,12 +43,43 @@ def _own_routes(db: Database) -> Litestar:
         db.read(lambda uow: uow.conn.exec_driver_sql("SELECT 1").scalar())
         return {"status": "ok"}
 
+    @get("/readyz", media_type=MediaType.JSON)
+    async def readyz() -> Response[dict[str, Any]]:
+        """200 only while the database answers; 503 otherwise (no details: they may name
+        hosts). For load balancers: take the node out while its database is away."""
+        if await database_answers(db):
+            return Response({"status": "ready"})
+        return Response(
+            {"type": "about:blank", "title": "database unavailable", "status": 503},
+            status_code=503,
+            media_type="application/problem+json",
+        )
+
     return Litestar(
-        route_handlers=[index, healthz],
+        route_handlers=[index, healthz, readyz],
         exception_handlers={HTTPException: _problem},
         on_shutdown=[db.dispose],
         openapi_config=None,
+        logging_config=None,  # logging is set up once per worker (ipfleet.logs)
     )
+
+
+READY_TIMEOUT_S = 3.0
+
+
+async def database_answers(db: Database) -> bool:
+    """Whether the database answers ``SELECT 1`` within ``READY_TIMEOUT_S``."""
+
+    def ping() -> None:
+        db.read(lambda uow: uow.conn.exec_driver_sql("SELECT 1").scalar())
+
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            await to_thread.run_sync(ping, abandon_on_cancel=True)
+    except Exception as exc:  # any failure to answer means not ready
+        log.warning("readiness check: the database does not answer (%s)", type(exc).__name__)
+        return False
+    return True
 
 
 def patient(receive: Receive, seconds: float) -> Receive:
@@ -73,8 +106,12 @@ class IpfleetApp:
         self.v2 = V2App(self.db, settings)
         self.v3 = V3App(self.db, settings)
         self.own = _own_routes(self.db)
+        self.edge = AccessLog(self._route, enabled=settings.access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.edge(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             receive = patient(receive, self.settings.body_timeout_s)
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
@@ -88,3 +125,10 @@ class IpfleetApp:
 def create_app(settings: Settings | None = None) -> IpfleetApp:
     """A new application; settings are read from the environment when not given."""
     return IpfleetApp(settings or load_settings())
+
+
+def serve_app() -> IpfleetApp:
+    """The application of a server worker (granian's factory): logging set up, then the app."""
+    settings = load_settings()
+    logs.configure(log_format=settings.log_format, level=settings.log_level)
+    return IpfleetApp(settings)

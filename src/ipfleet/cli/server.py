@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Annotated
 
 import typer
 
+from ipfleet import logs
 from ipfleet.cli.context import cli_actor, open_db
 from ipfleet.cli.output import emit_json, say
 from ipfleet.config import load_settings
@@ -48,18 +50,24 @@ def serve(
     bind_port = settings.port if port is None else port
     # Workers read their settings from the environment, as this process did.
     os.environ.setdefault("IPFLEET_DATABASE_URL", settings.database_url)
-    say(
+    banner = (
         f"ipfleet serving on http://{bind_host}:{bind_port} "
         f"({workers or settings.workers} worker(s), database {_safe_url(settings.database_url)})"
     )
+    if settings.log_format == "json":
+        logs.configure(log_format="json", level=settings.log_level)
+        logging.getLogger("ipfleet.serve").info(banner)
+    else:
+        say(banner)
     Granian(
-        "ipfleet.api.app:create_app",
+        "ipfleet.api.app:serve_app",
         address=bind_host,
         port=bind_port,
         interface=Interfaces.ASGI,
         workers=workers or settings.workers,
         factory=True,
         log_level=settings.log_level,  # type: ignore[arg-type]
+        log_dictconfig=logs.granian_config(settings.log_format),
         http1_settings=None,
     ).serve()
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
@@ -45,6 +46,8 @@ class V2App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
         name, _, fmt = scope["path"][len(PREFIX) :].rpartition(".")
+        known = name in CALLS and fmt in FORMATS
+        scope[ROUTE_KEY] = f"{PREFIX}{name}.{fmt}" if known else f"{PREFIX}(unknown)"
         if fmt not in FORMATS:
             err = list_form([f"Unknown format: {fmt or '(none)'} (use json or xml)"], 404)
             await self._send_error(send, err, "json", rid)
@@ -89,6 +92,7 @@ class V2App:
             if hit is not None:
                 return hit
         actor = Actor(name=f"v2:{account.username}", request_id=rid)
+        scope[ACTOR_KEY] = actor.name
         result = await handler(V2Request(self.db, self.settings, account, actor, params))
         body = php_json(result.json) if fmt == "json" else xml_document(result.xml)
         if key is not None:

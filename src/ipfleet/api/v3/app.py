@@ -66,6 +66,7 @@ def _litestar(db: Database, settings: Settings) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         state=State({"db": db, "max_body_bytes": settings.max_body_bytes}),
         openapi_config=config,
+        logging_config=None,  # logging is set up once per worker (ipfleet.logs)
         debug=False,
     )
 
