@@ -32,9 +32,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 # Fuzz /v3 with schemathesis against its own /v3/openapi.json, on a fresh seeded server per
-# backend: no server errors, no schema violations (tests/e2e_v3/test_schemathesis.py).
+# backend: no server errors, no schema violations (tests/e2e/v3/test_schemathesis.py).
 schemathesis: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest tests/e2e_v3/test_schemathesis.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e/v3/test_schemathesis.py $(PYTEST_ARGS)
 
 # The reliability harness at full length on both backends (docs/reliability.md): needs
 # IPFLEET_TEST_POSTGRES_URL, writes the figures to var/reliability/figures.json.

@@ -1,29 +1,25 @@
-"""Fixtures: a fresh database per test (SQLite file, PostgreSQL schema), apps, servers."""
+"""Fixtures of every layer: a fresh database per test (SQLite file, PostgreSQL schema) on each
+backend, in-process clients on the app, real servers. Helpers live in ``tests.support``."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
-import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from ipfleet.api.app import create_app
+from ipfleet.config import Settings
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
+from tests.support.inprocess import Client
+from tests.support.postgres import fresh_schema
+from tests.support.server import serving
 
-PG_ENV = "IPFLEET_TEST_POSTGRES_URL"
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
@@ -42,34 +38,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _postgres_base() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("IPFLEET_TEST_REQUIRE_POSTGRES"):
-            pytest.fail(f"{PG_ENV} is not set but PostgreSQL tests are required")
-        pytest.skip(f"{PG_ENV} is not set")
-    return url
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A URL whose connections live in a fresh, migrated PostgreSQL schema."""
-    base = _postgres_base()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    db = Database(rendered)
-    upgrade(db)
-    db.dispose()
-    try:
-        yield rendered
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema("t") as url:
+        db = Database(url)
+        upgrade(db)
+        db.dispose()
+        yield url
 
 
 @pytest.fixture
@@ -94,70 +70,17 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def running_server(
-    db_url: str, *, workers: int = 1, env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """A real `ipfleet serve` process on a free port; yields its base URL."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "ipfleet"
-    full_env = {**os.environ, "IPFLEET_DATABASE_URL": db_url, **(env or {})}
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield _wait_ready(proc, log, f"http://127.0.0.1:{port}")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], log: Any, base: str) -> str:
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"ipfleet serve exited early:\n{log.read().decode(errors='replace')}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return base
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("ipfleet serve did not answer /healthz within 30 s")
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def serve() -> Callable[..., contextlib.AbstractContextManager[str]]:
-    """``serve(db_url, workers=N, env={...})``: a context manager running a real server."""
-    return running_server
+    """``serve(db_url, workers=N, env={...})``: a context manager running a real server
+    (``tests.support.server``), giving its base URL."""
+
+    @contextlib.contextmanager
+    def base_url_of(db_url: str, **options: Any) -> Iterator[str]:
+        with serving(db_url, **options) as server:
+            yield server.base
+
+    return base_url_of
 
 
 @pytest.fixture(scope="session")
@@ -165,3 +88,20 @@ def portal() -> Iterator[anyio.from_thread.BlockingPortal]:
     """One event loop in a thread, for driving the ASGI app in process from sync tests."""
     with anyio.from_thread.start_blocking_portal() as p:
         yield p
+
+
+@pytest.fixture
+def make_client(
+    db_url: str, portal: anyio.from_thread.BlockingPortal
+) -> Iterator[Callable[..., Client]]:
+    """``make_client(**settings)``: the in-process client on a new app built with those
+    settings on the test's database; all are closed (apps disposed) after the test."""
+    made: list[Client] = []
+
+    def make(**settings: Any) -> Client:
+        made.append(Client(portal, create_app(Settings(database_url=db_url, **settings))))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()

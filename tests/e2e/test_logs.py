@@ -5,34 +5,16 @@ secret sent to it (API keys, passwords, wrong keys) is ever written."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_server import ACCOUNT, IPFLEET, free_port, seed, stop, wait_until_healthy
+
+from ipfleet.store.uow import Database
+from tests.e2e.v2.e2e_server import ACCOUNT, seed
+from tests.support.server import serving
 
 WRONG_KEY = "SG.wrongwrongwrongwrong12.thisisnotthekeythisisnotthekeythisisnotth"
 PASSWORD = "pa55-w0rd-never-logged"
-
-
-def run_server(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IPFLEET_")}
-    env.update(IPFLEET_DATABASE_URL=db_url, IPFLEET_LOG_FORMAT="json", IPFLEET_ACCESS_LOG="true")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(IPFLEET), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_healthy(proc, base, log)
-    return proc, base
 
 
 def traffic(base: str, key: str) -> None:
@@ -53,8 +35,8 @@ def traffic(base: str, key: str) -> None:
         http.get("/apiv2/customer.nosuch.json", params=auth)
 
 
-def records(log: Path) -> list[dict[str, Any]]:
-    lines = [line for line in log.read_text().splitlines() if line.strip()]
+def records(text: str) -> list[dict[str, Any]]:
+    lines = [line for line in text.splitlines() if line.strip()]
     parsed = [json.loads(line) for line in lines]  # every line is JSON...
     assert all(isinstance(p, dict) for p in parsed)  # ...and one object
     for p in parsed:
@@ -62,18 +44,18 @@ def records(log: Path) -> list[dict[str, Any]]:
     return parsed
 
 
-def test_json_logs_with_access_records_and_no_secrets(db_url: str, tmp_path: Path) -> None:
-    key, _other = seed(db_url)
-    log = tmp_path / "server.log"
-    proc, base = run_server(db_url, log)
-    try:
-        traffic(base, key)
-    finally:
-        stop(proc)
-    text = log.read_text()
+def test_json_logs_with_access_records_and_no_secrets(db_url: str) -> None:
+    db = Database(db_url)
+    key, _other = seed(db)
+    db.dispose()
+    env = {"IPFLEET_LOG_FORMAT": "json", "IPFLEET_ACCESS_LOG": "true"}
+    with serving(db_url, workers=2, env=env) as server:
+        traffic(server.base, key)
+        server.stop()
+        text = server.log_text()
     for secret in (key, key.split(".")[2], WRONG_KEY, PASSWORD):
         assert secret not in text
-    access = {r.get("request_id"): r for r in records(log) if r["logger"] == "ipfleet.access"}
+    access = {r.get("request_id"): r for r in records(text) if r["logger"] == "ipfleet.access"}
     read = access["rid-v2-read"]
     assert (read["method"], read["route"], read["status"], read["actor"]) == (
         "GET", "/apiv2/customer.ip.json", 200, f"v2:{ACCOUNT}"
@@ -91,4 +73,4 @@ def test_json_logs_with_access_records_and_no_secrets(db_url: str, tmp_path: Pat
     assert ("GET", "/v3/ips", 401, None) in by_route
     assert ("GET", "/apiv2/(unknown)", 200, None) in by_route
     assert ("GET", "/healthz", 200, None) in by_route
-    assert any(r["logger"] == "ipfleet.serve" for r in records(log))  # the banner too
+    assert any(r["logger"] == "ipfleet.serve" for r in records(text))  # the banner too

@@ -6,11 +6,11 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from dbcheck import ACTOR, Made
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made
+from tests.support.seed import seed_account
 
 
 @pytest.fixture
@@ -25,9 +25,7 @@ def make_account(db: Database) -> Callable[..., Made]:
 
     def make(name: str | None = None, outbound_cluster: str | None = None) -> Made:
         username = name or f"acct{next(counter)}"
-        account, key = create_account(
-            db, username=username, outbound_cluster=outbound_cluster, actor=ACTOR
-        )
+        account, key = seed_account(db, username, cluster=outbound_cluster, actor=ACTOR)
         return Made(account, key)
 
     return make

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dbcheck import ACTOR, Made, dump, log_rows
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -23,6 +22,7 @@ from ipfleet.services.accounts import create_account, get_account, list_accounts
 from ipfleet.services.keys import authenticate, create_key, list_keys, revoke_key
 from ipfleet.store.tables import api_keys
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made, dump, log_rows
 
 SG_KEY = re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")
 

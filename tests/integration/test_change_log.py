@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, Made, dump, fail_change_log_writes, log_rows
 from sqlalchemy.exc import DBAPIError
 
 from ipfleet.services.accounts import create_account, get_account
@@ -20,6 +19,7 @@ from ipfleet.services.subusers import (
     set_subuser_ips_by_name,
 )
 from ipfleet.store.uow import Database, UnloggedWrite, WriteUnit
+from tests.support.db import ACTOR, Made, dump, fail_change_log_writes, log_rows
 
 MakeAccount = Callable[..., Made]
 

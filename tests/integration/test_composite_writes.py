@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, dump, fail_change_log_writes
 from sqlalchemy.exc import DBAPIError
 
 from ipfleet.domain.errors import AddressRejected
@@ -15,6 +14,7 @@ from ipfleet.services.ip_requests import take_for_account
 from ipfleet.services.subusers import create_subuser
 from ipfleet.services.v3_subusers import create_subuser_with_ips
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, dump, fail_change_log_writes
 
 
 def test_a_take_whose_warmup_fails_takes_nothing(db: Database, make_account: Any) -> None:

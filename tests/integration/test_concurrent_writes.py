@@ -8,12 +8,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from dbcheck import ACTOR, Made, log_rows
-
 from ipfleet.domain.records import Actor
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips, subuser_ips
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made, log_rows
 
 THREADS = 8
 ROUNDS = 3

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, Made, dump
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made, dump
 
 MakeAccount = Callable[..., Made]
 

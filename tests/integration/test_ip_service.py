@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dbcheck import ACTOR, Made, dump, insert_inventory_ip, log_rows, version_of
 
 from ipfleet.domain.errors import (
     AccountNotFound,
@@ -24,6 +23,7 @@ from ipfleet.services.subusers import (
     subuser_ips_by_name,
 )
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made, dump, insert_inventory_ip, log_rows, version_of
 
 MakeAccount = Callable[..., Made]
 

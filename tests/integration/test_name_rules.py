@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, version_of
 
 from ipfleet.domain.errors import AccountExists, InvalidValue, SubuserExists
 from ipfleet.domain.hostnames import canonical_hostname
@@ -16,6 +15,7 @@ from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.profiles import find_subusers, update_profile
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, version_of
 
 
 def race(fns: list[Callable[[], Any]]) -> list[Exception]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dbcheck import ACTOR, log_rows
 
 from ipfleet.domain.errors import AddressRejected, InvalidValue
 from ipfleet.services.accounts import get_account
@@ -15,6 +14,7 @@ from ipfleet.services.ips import add_ips, set_whitelabeled
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.tables import ip_addresses
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, log_rows
 
 
 def test_price_per_ip_is_what_v3_offers(db: Database, make_account: Any) -> None:

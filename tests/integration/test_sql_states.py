@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from dbcheck import ACTOR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from ipfleet.services.accounts import create_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR
 
 SLOTS = 10  # addresses an account may have: offsets into its own block
 BLOCKS = itertools.count(1)  # each example gets a fresh account and address block

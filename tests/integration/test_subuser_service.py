@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dbcheck import ACTOR, Made, dump, log_rows, version_of
 
 from ipfleet.domain.errors import (
     AccountNotFound,
@@ -28,6 +27,7 @@ from ipfleet.services.subusers import (
     subuser_ips,
 )
 from ipfleet.store.uow import Database
+from tests.support.db import ACTOR, Made, dump, log_rows, version_of
 
 MakeAccount = Callable[..., Made]
 ACME_IPS = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1"]

@@ -13,10 +13,8 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import create_subuser
 from ipfleet.store.uow import Database
+from tests.support.seed import Sub, seed_account
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +25,7 @@ POOL = [f"192.0.2.{n}" for n in range(1, 30)]
 
 def _seed(db_url: str) -> str:
     db = Database(db_url)
-    _, key = create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
-    add_ips(db, username="acme", specs=["192.0.2.0/27"], actor=ACTOR)
-    create_subuser(db, account_name="acme", username="shop", email="", actor=ACTOR)
+    _, key = seed_account(db, "acme", ips=["192.0.2.0/27"], subusers={"shop": Sub()}, actor=ACTOR)
     db.dispose()
     return key
 

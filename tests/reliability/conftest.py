@@ -1,22 +1,20 @@
 """Fixtures of the reliability harness: the seeded two-tenant world, an in-process client.
 
-The database fixtures (``db_url`` on SQLite and PostgreSQL) come from tests/conftest.py.
+The database fixtures (``db_url`` on SQLite and PostgreSQL) and ``make_client`` come from
+tests/conftest.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
-import anyio.from_thread
 import pytest
-import rel_figures
-from rel_budget import Budget, budget
-from rel_client import InProcess
-from rel_world import World, seed
 
-from ipfleet.api.app import create_app
-from ipfleet.config import Settings
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget, budget
+from tests.reliability.rel_world import World, seed
+from tests.support.inprocess import Client
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -38,10 +36,6 @@ def world(db: Database) -> World:
 
 
 @pytest.fixture
-def client(
-    world: World, portal: anyio.from_thread.BlockingPortal, db_url: str
-) -> Iterator[InProcess]:
+def client(world: World, make_client: Callable[..., Client]) -> Client:
     """The app (real statuses for v2 errors) on the seeded world's database."""
-    c = InProcess(portal, create_app(Settings(database_url=db_url, v2_http_errors=True)))
-    yield c
-    c.close()
+    return make_client(v2_http_errors=True)

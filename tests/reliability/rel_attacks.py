@@ -15,10 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rel_registry import BY_KEY, ROUTES, Route, sample_path
-from rel_world import A_IPS, A_ODD, A_POOL, A_WARM, B_IPS, B_POOL, PASSWORD, A, B, World
-
 from ipfleet.domain.addresses import address_error, canonical, parse_address
+from tests.reliability.rel_registry import BY_KEY, ROUTES, Route, sample_path
+from tests.reliability.rel_world import (
+    A_IPS,
+    A_ODD,
+    A_POOL,
+    A_WARM,
+    B_IPS,
+    B_POOL,
+    PASSWORD,
+    A,
+    B,
+    World,
+)
 
 REFUSED, OWN, OWN_WRITE = "refused", "own", "own-write"
 

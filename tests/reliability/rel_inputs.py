@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from hypothesis import strategies as st
-from rel_registry import Route
-from rel_world import A_IPS, A_POOL, B_IPS, B_POOL, B_SUBS
+
+from tests.reliability.rel_registry import Route
+from tests.reliability.rel_world import A_IPS, A_POOL, B_IPS, B_POOL, B_SUBS
 
 LIMIT_BYTES = 1_048_576  # the default IPFLEET_MAX_BODY_BYTES
 LIMIT_IPS = 10_000  # the default IPFLEET_MAX_IPS_PER_REQUEST

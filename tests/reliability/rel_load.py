@@ -19,12 +19,10 @@ import httpx
 
 from ipfleet.domain.records import Actor
 from ipfleet.domain.replay import ordered
-from ipfleet.services.accounts import create_account
 from ipfleet.services.inventory import add_to_inventory
-from ipfleet.services.ips import add_ips
 from ipfleet.services.pools import create_pool
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
 from ipfleet.store.uow import Database
+from tests.support.seed import Sub, seed_account
 
 SEEDER = Actor(name="tests:load", request_id="seed")
 ACCOUNT = "fleet"
@@ -45,15 +43,11 @@ class Fleet:
 def seed_fleet(db: Database) -> Fleet:
     """One account with IPs, subusers holding some of them, pools and a free inventory."""
     add_to_inventory(db, specs=["10.30.0.0/25"], actor=SEEDER)
-    account, key = create_account(db, username=ACCOUNT, outbound_cluster=None, actor=SEEDER)
-    add_ips(db, username=ACCOUNT, specs=IPS, actor=SEEDER)
+    firsts = {name: IPS[n : n + 2] for n, name in enumerate(SUBUSERS)}
+    subs = {name: Sub(first) for name, first in firsts.items()}
+    account, key = seed_account(db, ACCOUNT, ips=IPS, subusers=subs, actor=SEEDER)
     fleet = Fleet(key=key)
-    for n, name in enumerate(SUBUSERS):
-        create_subuser(db, account_name=ACCOUNT, username=name, email="", actor=SEEDER)
-        first = IPS[n : n + 2]
-        set_subuser_ips_by_name(
-            db, account_name=ACCOUNT, username=name, mode=SetMode.SPECIFY, ips=first, actor=SEEDER
-        )
+    for name, first in firsts.items():
         fleet.candidates[name] = {tuple(ordered(first))}
     for pool in POOLS:
         create_pool(db, account=account, name=pool, actor=SEEDER)

@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rel_world import B_IPS, B_POOL
-
 from ipfleet.store.tables import PROFILE_FIELDS
+from tests.reliability.rel_world import B_IPS, B_POOL
 
 V2_FORMATS = ("json", "xml")
 AUTO_METHODS = frozenset({"OPTIONS", "HEAD"})  # added by Litestar to every route
@@ -169,6 +168,7 @@ ROUTES: tuple[Route, ...] = (
     # -- ipfleet's own -----------------------------------------------------------------
     Route("own", "GET", "/", public=True),
     Route("own", "GET", "/healthz", public=True),
+    Route("own", "GET", "/readyz", public=True),
 )
 
 BY_KEY = {r.key: r for r in ROUTES}

@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import httpx
-from rel_registry import Route
+
+from tests.reliability.rel_registry import Route
 
 V2_JSON = "application/json"
 V2_XML = "text/xml; charset=ISO-8859-1"

@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services import pools, profiles, warmup
-from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.accounts import get_account
 from ipfleet.services.inventory import add_to_inventory
-from ipfleet.services.ips import add_ips, set_hostname
+from ipfleet.services.ips import set_hostname
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
 from ipfleet.store.uow import Database
+from tests.support.seed import Sub, seed_account
 
 SEEDER = Actor(name="tests:reliability", request_id="seed")
 
@@ -32,21 +27,19 @@ A_ODD = "a-<&>\"'жук"
 A_IPS = ["203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.200", "2001:db8:a::1"]
 B_IPS = ["198.51.100.1", "198.51.100.2", "2001:db8:b::1"]
 INVENTORY = "192.0.2.0/28"
-# name -> (active, set, email, profile)
-A_SUBS: dict[str, tuple[bool, list[str], str, dict[str, str]]] = {
-    "a-alice": (True, ["203.0.113.10", "2001:db8:a::1"], "alice@a-tenant.example", {}),
-    "a-bob": (False, ["203.0.113.11"], "bob@a-tenant.example", {}),
-    "a-carol": (
-        True,
+A_SUBS = {
+    "a-alice": Sub(["203.0.113.10", "2001:db8:a::1"], email="alice@a-tenant.example"),
+    "a-bob": Sub(["203.0.113.11"], active=False, email="bob@a-tenant.example"),
+    "a-carol": Sub(
         ["203.0.113.12"],
-        "carol@a-tenant.example",
-        {"city": "Acity-secret", "company": "A-Corp-secret"},
+        email="carol@a-tenant.example",
+        profile={"city": "Acity-secret", "company": "A-Corp-secret"},
     ),
-    A_ODD: (True, [], "odd@a-tenant.example", {}),
+    A_ODD: Sub(email="odd@a-tenant.example"),
 }
-B_SUBS: dict[str, tuple[bool, list[str], str, dict[str, str]]] = {
-    "b-erin": (True, ["198.51.100.1"], "erin@b-tenant.example", {}),
-    "b-frank": (False, ["198.51.100.2"], "frank@b-tenant.example", {}),
+B_SUBS = {
+    "b-erin": Sub(["198.51.100.1"], email="erin@b-tenant.example"),
+    "b-frank": Sub(["198.51.100.2"], active=False, email="frank@b-tenant.example"),
 }
 A_POOL, B_POOL = "a-pool-secret", "b-pool"
 A_HOSTNAME = "mta.a-tenant.example"
@@ -72,25 +65,13 @@ class World:
     def secrets_of_a(self) -> set[str]:
         """Everything that identifies A's data and that B has no business seeing."""
         found = {A, A_POOL, A_HOSTNAME, PASSWORD, *A_IPS, *A_SUBS, *self.a.key_ids}
-        for _active, _ips, email, profile in A_SUBS.values():
-            found |= {email, *profile.values()}
+        for sub in A_SUBS.values():
+            found |= {sub.email, *sub.profile.values()}
         return found
 
 
-def _tenant(db: Database, name: str, ips: list[str], subs: dict[str, tuple]) -> Tenant:  # type: ignore[type-arg]
-    account, key = create_account(db, username=name, outbound_cluster=None, actor=SEEDER)
-    add_ips(db, username=name, specs=ips, actor=SEEDER)
-    for sub, (active, held, email, profile) in subs.items():
-        create_subuser(
-            db, account_name=name, username=sub, email=email, actor=SEEDER, profile=profile
-        )
-        if held:
-            set_subuser_ips_by_name(
-                db, account_name=name, username=sub, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
-            )
-        if not active:
-            set_subuser_active(db, account_name=name, username=sub, active=False, actor=SEEDER)
-    account = get_account(db, username=name)
+def _tenant(db: Database, name: str, ips: list[str], subs: dict[str, Sub]) -> Tenant:
+    account, key = seed_account(db, name, ips=ips, subusers=subs, actor=SEEDER)
     return Tenant(name=name, key=key, account=account, key_ids=[key.split(".")[1]])
 
 

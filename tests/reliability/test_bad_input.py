@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import pytest
-import rel_figures
 from hypothesis import HealthCheck, given, settings
-from rel_budget import Budget
-from rel_client import InProcess
-from rel_inputs import (
+
+from ipfleet.services.state import dump_state
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget
+from tests.reliability.rel_inputs import (
     MALFORMED_ADDRESSES,
     Wire,
     targeted_wires,
     v2_request,
     v3_request,
 )
-from rel_invariants import fingerprint, violations
-from rel_registry import BY_KEY, ROUTES, Route
-from rel_shapes import verdict
-from rel_world import B, World
+from tests.reliability.rel_invariants import fingerprint, violations
+from tests.reliability.rel_registry import BY_KEY, ROUTES, Route
+from tests.reliability.rel_shapes import verdict
+from tests.reliability.rel_world import B, World
+from tests.support.inprocess import Client
 
-from ipfleet.services.state import dump_state
 
-
-def check(client: InProcess, world: World, route: Route, wire: Wire, before: object) -> object:
+def check(client: Client, world: World, route: Route, wire: Wire, before: object) -> object:
     """Send one request; fail on a 5xx or an undocumented answer, or on a change by an error."""
     resp = client.request(wire.method, wire.url, content=wire.body, headers=wire.headers)
     fmt = "xml" if route.api == "v2" and wire.url.split("?")[0].endswith(".xml") else "json"
@@ -37,7 +37,7 @@ def check(client: InProcess, world: World, route: Route, wire: Wire, before: obj
     return after
 
 
-def fuzz_route(client: InProcess, world: World, route: Route, examples: int) -> None:
+def fuzz_route(client: Client, world: World, route: Route, examples: int) -> None:
     """Hypothesis-made bad requests at one route; the data is re-read after each."""
     strategy = (
         v2_request(route, B, world.b.key) if route.api == "v2" else v3_request(route, world.b.key)
@@ -60,7 +60,7 @@ def fuzz_route(client: InProcess, world: World, route: Route, examples: int) -> 
 
 
 def test_bad_input_on_every_route(
-    client: InProcess, world: World, plan: Budget, caplog: pytest.LogCaptureFixture
+    client: Client, world: World, plan: Budget, caplog: pytest.LogCaptureFixture
 ) -> None:
     # One seeded world for all routes: what one route's requests changed is the next
     # route's starting point, as on a real server.
@@ -80,7 +80,7 @@ def test_bad_input_on_every_route(
     assert not [r.getMessage() for r in served if r.levelname in ("ERROR", "CRITICAL")]
 
 
-def test_every_malformed_address_and_odd_name(client: InProcess, world: World) -> None:
+def test_every_malformed_address_and_odd_name(client: Client, world: World) -> None:
     before = fingerprint(world.db)
     for key, wire in targeted_wires(world.b.key):
         before = check(client, world, BY_KEY[key], wire, before)

@@ -8,13 +8,13 @@ import threading
 import time
 
 import pytest
-import rel_figures
-from rel_budget import Budget
-from rel_invariants import violations
-from rel_load import Mix, Tally, run_clients, seed_fleet
-from rel_server import serving
 
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget
+from tests.reliability.rel_invariants import violations
+from tests.reliability.rel_load import Mix, Tally, run_clients, seed_fleet
+from tests.support.server import serving
 
 pytestmark = pytest.mark.e2e
 

@@ -17,14 +17,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import rel_figures
-from rel_client import InProcess
-from rel_invariants import fingerprint, violations
-from rel_registry import ROUTES
-from rel_world import B, World
 from sqlalchemy import text
 
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_invariants import fingerprint, violations
+from tests.reliability.rel_registry import ROUTES
+from tests.reliability.rel_world import B, World
+from tests.support.inprocess import Client
 
 
 @dataclass
@@ -133,7 +133,7 @@ def heal(db: Database) -> None:
             conn.exec_driver_sql("DROP FUNCTION fault()")
 
 
-def send(client: InProcess, world: World, w: Write) -> httpx.Response:
+def send(client: Client, world: World, w: Write) -> httpx.Response:
     if w.key.startswith("v2 "):
         pairs = [("api_user", B), ("api_key", world.b.key), *w.body]
         form = {"content-type": "application/x-www-form-urlencoded"}
@@ -151,13 +151,13 @@ def refused_in_shape(w: Write, resp: httpx.Response) -> bool:
     return resp.status_code >= 400 and isinstance(body.get("errors"), list)
 
 
-def test_every_write_route_is_injected(client: InProcess, world: World) -> None:
+def test_every_write_route_is_injected(client: Client, world: World) -> None:
     covered = {make().key for make in writes(lambda: "x")}
     missing = sorted(r.key for r in ROUTES if r.writes and r.key not in covered)
     assert not missing, f"write routes without a fault-injection request: {missing}"
 
 
-def test_a_fault_at_any_log_write_leaves_nothing_behind(client: InProcess, world: World) -> None:
+def test_a_fault_at_any_log_write_leaves_nothing_behind(client: Client, world: World) -> None:
     new_key: dict[str, str] = {}
     failures: list[str] = []
     faults = 0

@@ -8,8 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import rel_figures
-from rel_attacks import (
+
+from ipfleet.domain.replay import State
+from ipfleet.services.state import state_and_log
+from tests.reliability import rel_figures
+from tests.reliability.rel_attacks import (
     OWN,
     OWN_WRITE,
     REFUSED,
@@ -19,13 +22,10 @@ from rel_attacks import (
     v2_attacks,
     v3_attacks,
 )
-from rel_client import InProcess
-from rel_registry import ROUTES
-from rel_shapes import verdict, visible_text
-from rel_world import A, B, World
-
-from ipfleet.domain.replay import State
-from ipfleet.services.state import state_and_log
+from tests.reliability.rel_registry import ROUTES
+from tests.reliability.rel_shapes import verdict, visible_text
+from tests.reliability.rel_world import A, B, World
+from tests.support.inprocess import Client
 
 Snapshot = tuple[State, list[dict[str, Any]]]
 
@@ -42,7 +42,7 @@ def slice_of(snap: Snapshot, account: str, account_id: int) -> dict[str, Any]:
     }
 
 
-def send(client: InProcess, world: World, attack: Attack, fmt: str, method: str) -> httpx.Response:
+def send(client: Client, world: World, attack: Attack, fmt: str, method: str) -> httpx.Response:
     """The attack as a real client would send it (v2 as GET query or POST form)."""
     route = attack.route
     if route.api == "v2":
@@ -74,7 +74,7 @@ def test_every_route_has_attacks_naming_the_other_tenants_data() -> None:
     assert not missing, f"routes without isolation attacks in rel_attacks.py: {missing}"
 
 
-def test_tenant_b_cannot_reach_tenant_a(client: InProcess, world: World) -> None:
+def test_tenant_b_cannot_reach_tenant_a(client: Client, world: World) -> None:
     before = state_and_log(world.db)
     secrets = world.secrets_of_a()
     failures: list[str] = []

@@ -12,15 +12,15 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import rel_figures
-from rel_invariants import fingerprint
-from rel_load import ACCOUNT, seed_fleet
-from rel_registry import BY_KEY
-from rel_server import serving
-from rel_shapes import verdict
 
 from ipfleet.config import Settings
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_invariants import fingerprint
+from tests.reliability.rel_load import ACCOUNT, seed_fleet
+from tests.reliability.rel_registry import BY_KEY
+from tests.reliability.rel_shapes import verdict
+from tests.support.server import serving
 
 pytestmark = pytest.mark.e2e
 MIB = 1_048_576

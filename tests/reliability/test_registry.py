@@ -5,11 +5,19 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-import rel_figures
-from rel_client import InProcess
-from rel_registry import BY_KEY, KNOWN_MOUNTS, ROUTES, mounts, sample_path, served_routes
-from rel_shapes import verdict
-from rel_world import World
+
+from tests.reliability import rel_figures
+from tests.reliability.rel_registry import (
+    BY_KEY,
+    KNOWN_MOUNTS,
+    ROUTES,
+    mounts,
+    sample_path,
+    served_routes,
+)
+from tests.reliability.rel_shapes import verdict
+from tests.reliability.rel_world import World
+from tests.support.inprocess import Client
 
 
 @pytest.fixture
@@ -18,7 +26,7 @@ def db_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def test_the_registry_lists_exactly_what_the_app_serves(client: InProcess) -> None:
+def test_the_registry_lists_exactly_what_the_app_serves(client: Client) -> None:
     served = served_routes(client.app)
     unregistered = sorted(served - set(BY_KEY))
     assert not unregistered, (
@@ -30,12 +38,12 @@ def test_the_registry_lists_exactly_what_the_app_serves(client: InProcess) -> No
     rel_figures.add("routes registered", len(ROUTES))
 
 
-def test_the_app_mounts_no_application_the_registry_cannot_read(client: InProcess) -> None:
+def test_the_app_mounts_no_application_the_registry_cannot_read(client: Client) -> None:
     unknown = mounts(client.app) - KNOWN_MOUNTS
     assert not unknown, f"the app mounts {unknown}: teach rel_registry.served_routes to list it"
 
 
-def test_every_registered_route_is_routed(client: InProcess, world: World) -> None:
+def test_every_registered_route_is_routed(client: Client, world: World) -> None:
     """Each registered route reaches a handler (no router 404 or 405), without credentials."""
     for route in ROUTES:
         if route.api == "v2":
@@ -71,7 +79,7 @@ NEAR_MISSES = [
 ]
 
 
-def test_anything_else_is_an_error_in_a_documented_shape(client: InProcess) -> None:
+def test_anything_else_is_an_error_in_a_documented_shape(client: Client) -> None:
     for method, path, status in NEAR_MISSES:
         resp = client.request(method, path)
         api = "v2" if path.startswith("/apiv2/") else ("v3" if path.startswith("/v3") else "own")

@@ -6,15 +6,15 @@ import socket
 import time
 
 import pytest
-from rel_client import InProcess
-from rel_load import ACCOUNT, seed_fleet
-from rel_server import serving
-from rel_world import B, World
 
 from ipfleet.store.uow import Database
+from tests.reliability.rel_load import ACCOUNT, seed_fleet
+from tests.reliability.rel_world import B, World
+from tests.support.inprocess import Client
+from tests.support.server import serving
 
 
-def test_nul_in_a_request_value_is_refused_not_a_500(client: InProcess, world: World) -> None:
+def test_nul_in_a_request_value_is_refused_not_a_500(client: Client, world: World) -> None:
     """PostgreSQL refuses NUL in text: such a name must find nothing, not raise (was a 500)."""
     auth = f"api_user={B}&api_key={world.b.key}"
     bearer = {"authorization": f"Bearer {world.b.key}"}

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import rel_figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rel_budget import Budget
 
 from ipfleet.domain.errors import IpfleetError
 from ipfleet.domain.records import Actor
@@ -26,6 +24,8 @@ from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.state import dump_state, state_and_log
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_budget import Budget
 
 ACTOR = Actor(name="tests:replay", request_id="replay")
 

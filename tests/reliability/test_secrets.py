@@ -11,9 +11,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import rel_figures
-from rel_load import ACCOUNT, seed_fleet
-from rel_server import serving
 from sqlalchemy import select
 
 from ipfleet.domain.errors import BadCredentials
@@ -21,6 +18,9 @@ from ipfleet.services import keys
 from ipfleet.services.acting import authenticate_bearer
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
+from tests.reliability import rel_figures
+from tests.reliability.rel_load import ACCOUNT, seed_fleet
+from tests.support.server import serving
 
 pytestmark = pytest.mark.e2e
 

@@ -32,20 +32,23 @@ def route_of(scope: MutableMapping[str, Any]) -> str:
     return str(found) if found else "(unrouted)"
 
 
-class AccessLog:
-    """Wraps the application: gives each request its id and logs it when it ends."""
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-    def __init__(self, app: Any, enabled: bool) -> None:
-        self.app = app
+
+class AccessLog:
+    """The edge of the application: gives each request its id and logs it when it ends."""
+
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def observe(self, app: App, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run ``app`` on the request, logging it when it ends (if the log is on)."""
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         rid = request_id_of(scope)
         if not self.enabled:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         start = time.perf_counter()
         status = 0
@@ -57,7 +60,7 @@ class AccessLog:
             await send(message)
 
         try:
-            await self.app(scope, receive, watched)
+            await app(scope, receive, watched)
         finally:
             self._record(scope, rid, status, time.perf_counter() - start)
 

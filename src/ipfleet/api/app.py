@@ -106,10 +106,10 @@ class IpfleetApp:
         self.v2 = V2App(self.db, settings)
         self.v3 = V3App(self.db, settings)
         self.own = _own_routes(self.db)
-        self.edge = AccessLog(self._route, enabled=settings.access_log)
+        self.access = AccessLog(enabled=settings.access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.edge(scope, receive, send)
+        await self.access.observe(self._route, scope, receive, send)
 
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -1,0 +1,1 @@
+"""The v3 API answered by the app in process."""

@@ -1,0 +1,1 @@
+"""Real processes: `ipfleet serve` driven by real clients, and the `ipfleet` console script."""

@@ -1,0 +1,1 @@
+"""The installed `ipfleet` console script on a real database, as an operator runs it."""

@@ -1,0 +1,1 @@
+"""v2 clients against a real `ipfleet serve`."""

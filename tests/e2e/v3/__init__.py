@@ -1,0 +1,1 @@
+"""Official SendGrid SDKs and schemathesis against a real `ipfleet serve`."""

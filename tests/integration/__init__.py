@@ -1,0 +1,1 @@
+"""Services and store on a real database (SQLite and PostgreSQL), the CLI-free use cases."""

@@ -1,0 +1,1 @@
+"""The reliability harness (docs/reliability.md): isolation, bad input, faults, crashes."""
