@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         default="text",
         description="Server log lines as plain text, or one JSON object per line.",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token /metrics requires; unset: /metrics answers loopback only.",
+    )
+    metrics_dir: str | None = Field(
+        default=None,
+        description="Directory where `ipfleet serve` workers keep their metrics (emptied at "
+        "start); unset: a fresh temporary directory.",
+    )
     access_log: bool = Field(
         default=False, description="Log every HTTP request (id, route, status, duration, actor)."
     )

@@ -169,6 +169,7 @@ ROUTES: tuple[Route, ...] = (
     Route("own", "GET", "/", public=True),
     Route("own", "GET", "/healthz", public=True),
     Route("own", "GET", "/readyz", public=True),
+    Route("own", "GET", "/metrics", public=True),  # loopback or a token, not an API key
 )
 
 BY_KEY = {r.key: r for r in ROUTES}

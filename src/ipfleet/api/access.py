@@ -1,8 +1,9 @@
-"""The edge every HTTP request passes: its request id, and the access log.
+"""The edge every HTTP request passes: its request id, its metrics, and the access log.
 
-The access log (``IPFLEET_ACCESS_LOG=true``) writes one record per request on the
-``ipfleet.access`` logger: request id, method, route template, status, duration, actor.
-Never the query string, body or headers, where the secrets travel.
+Every answered request is counted (``api/metrics.py``). The access log
+(``IPFLEET_ACCESS_LOG=true``) writes one record per request on the ``ipfleet.access``
+logger: request id, method, route template, status, duration, actor. Never the query
+string, body or headers, where the secrets travel.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ipfleet.api import metrics
 from ipfleet.api.request_id import request_id_of
 
 Scope = MutableMapping[str, Any]
@@ -35,21 +37,18 @@ def route_of(scope: MutableMapping[str, Any]) -> str:
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class AccessLog:
-    """The edge of the application: gives each request its id and logs it when it ends."""
+class Edge:
+    """The edge of the application: each request's id, metrics and access record."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, access_log: bool) -> None:
+        self.access_log = access_log
 
     async def observe(self, app: App, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run ``app`` on the request, logging it when it ends (if the log is on)."""
+        """Run ``app`` on the request; count it, and log it if the access log is on."""
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         rid = request_id_of(scope)
-        if not self.enabled:
-            await app(scope, receive, send)
-            return
         start = time.perf_counter()
         status = 0
 
@@ -62,7 +61,10 @@ class AccessLog:
         try:
             await app(scope, receive, watched)
         finally:
-            self._record(scope, rid, status, time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            metrics.observe(scope, route_of(scope), status, seconds)
+            if self.access_log:
+                self._record(scope, rid, status, seconds)
 
     def _record(self, scope: Scope, rid: str, status: int, seconds: float) -> None:
         fields = {

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import MutableMapping
+from typing import Any, cast
 
 from anyio import to_thread
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
 from ipfleet import __version__, logs
-from ipfleet.api.access import AccessLog
+from ipfleet.api import metrics
+from ipfleet.api.access import Edge
 from ipfleet.api.v2.app import PREFIX, Message, Receive, Scope, Send, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
@@ -29,7 +31,16 @@ def _problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     )
 
 
-def _own_routes(db: Database) -> Litestar:
+def _problem_response(
+    status: int, title: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    body = {"type": "about:blank", "title": title, "status": status}
+    return Response(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def _own_routes(db: Database, settings: Settings) -> Litestar:
     @get("/", media_type=MediaType.JSON)
     async def index() -> dict[str, Any]:
         return {
@@ -49,14 +60,23 @@ def _own_routes(db: Database) -> Litestar:
         hosts). For load balancers: take the node out while its database is away."""
         if await database_answers(db):
             return Response({"status": "ready"})
-        return Response(
-            {"type": "about:blank", "title": "database unavailable", "status": 503},
-            status_code=503,
-            media_type="application/problem+json",
-        )
+        return _problem_response(503, "database unavailable")
+
+    @get("/metrics")
+    async def metrics_page(request: Request[Any, Any, Any]) -> Response[Any]:
+        """Prometheus metrics: with IPFLEET_METRICS_TOKEN as a bearer token, else loopback only."""
+        token = settings.metrics_token
+        if not metrics.may_scrape(cast("MutableMapping[str, Any]", request.scope), token):
+            if token:
+                return _problem_response(
+                    401, "metrics need the token", {"www-authenticate": "Bearer"}
+                )
+            return _problem_response(403, "metrics are served to loopback clients only")
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     return Litestar(
-        route_handlers=[index, healthz, readyz],
+        route_handlers=[index, healthz, readyz, metrics_page],
         exception_handlers={HTTPException: _problem},
         on_shutdown=[db.dispose],
         openapi_config=None,
@@ -105,11 +125,11 @@ class IpfleetApp:
         self.db = Database(settings.database_url)
         self.v2 = V2App(self.db, settings)
         self.v3 = V3App(self.db, settings)
-        self.own = _own_routes(self.db)
-        self.access = AccessLog(enabled=settings.access_log)
+        self.own = _own_routes(self.db, settings)
+        self.edge = Edge(access_log=settings.access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.access.observe(self._route, scope, receive, send)
+        await self.edge.observe(self._route, scope, receive, send)
 
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

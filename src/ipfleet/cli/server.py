@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +16,7 @@ import typer
 from ipfleet import logs
 from ipfleet.cli.context import cli_actor, open_db
 from ipfleet.cli.output import emit_json, say
-from ipfleet.config import load_settings
+from ipfleet.config import Settings, load_settings
 from ipfleet.services.demo import ensure_demo
 from ipfleet.store.migrate import current, upgrade
 
@@ -41,9 +46,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the HTTP APIs with granian."""
-    from granian import Granian
-    from granian.constants import Interfaces
-
     settings = load_settings()
     open_db().dispose()  # refuse to start on an unmigrated database
     bind_host = host or settings.host
@@ -59,12 +61,38 @@ def serve(
         logging.getLogger("ipfleet.serve").info(banner)
     else:
         say(banner)
+    with _metrics_dir(settings.metrics_dir):
+        _granian(settings, bind_host, bind_port, workers or settings.workers)
+
+
+@contextmanager
+def _metrics_dir(configured: str | None) -> Iterator[None]:
+    """Where the workers keep their metrics (multiprocess mode), empty when they start.
+
+    The variable must be set before a worker imports prometheus_client, so it is set here,
+    in the parent, and the workers inherit it."""
+    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="ipfleet-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()  # counts of an earlier run would be added to this one's
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if not configured:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _granian(settings: Settings, host: str, port: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
     Granian(
         "ipfleet.api.app:serve_app",
-        address=bind_host,
-        port=bind_port,
+        address=host,
+        port=port,
         interface=Interfaces.ASGI,
-        workers=workers or settings.workers,
+        workers=workers,
         factory=True,
         log_level=settings.log_level,  # type: ignore[arg-type]
         log_dictconfig=logs.granian_config(settings.log_format),

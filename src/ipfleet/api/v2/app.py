@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
+from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
@@ -19,6 +20,7 @@ from ipfleet.domain.errors import (
     IpfleetError,
     MethodNotAllowed,
     PayloadTooLarge,
+    Unauthorized,
     UnknownCall,
 )
 from ipfleet.domain.records import Actor
@@ -55,6 +57,8 @@ class V2App:
         try:
             body = await self._handle(scope, receive, name, fmt, rid)
         except IpfleetError as exc:
+            if isinstance(exc, Unauthorized):
+                scope[AUTH_FAILED_KEY] = True
             await self._send_error(send, to_v2(exc), fmt, rid)
             return
         except V2Failure as failure:
@@ -89,6 +93,7 @@ class V2App:
         key = cache_key(name, fmt, params) if self.cache.max_bytes else None
         if key is not None:
             hit = self.cache.get(account.id, account.data_version, key)
+            V2_CACHE.labels("miss" if hit is None else "hit").inc()
             if hit is not None:
                 return hit
         actor = Actor(name=f"v2:{account.username}", request_id=rid)
