@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import anyio.from_thread
-import httpx
 
-from ipfleet.api.app import create_app
 from ipfleet.config import Settings
+from tests.support.inprocess import fetch
 from tests.support.metrics import sample
 
 TOKEN = "metrics-token-0123456789"
-
-
-def fetch(
-    portal: anyio.from_thread.BlockingPortal,
-    settings: Settings,
-    paths: list[str],
-    *,
-    client: tuple[str, int] = ("127.0.0.1", 40000),
-    headers: dict[str, str] | None = None,
-) -> list[httpx.Response]:
-    app = create_app(settings)
-
-    async def run() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app, client=client)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            return [await http.get(p, headers=headers) for p in paths]
-
-    try:
-        return portal.call(run)
-    finally:
-        app.db.dispose()
 
 
 def test_loopback_only_without_a_token(
@@ -40,7 +18,7 @@ def test_loopback_only_without_a_token(
     (ok,) = fetch(portal, settings, ["/metrics"])
     assert ok.status_code == 200
     assert ok.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
-    (far,) = fetch(portal, settings, ["/metrics"], client=("192.0.2.7", 40000))
+    (far,) = fetch(portal, settings, ["/metrics"], peer=("192.0.2.7", 40000))
     assert (far.status_code, far.json()["title"]) == (
         403,
         "metrics are served to loopback clients only",
@@ -56,7 +34,7 @@ def test_a_token_is_needed_when_one_is_set(
         assert (refused.status_code, refused.headers["www-authenticate"]) == (401, "Bearer")
         assert TOKEN not in refused.text
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    (ok,) = fetch(portal, settings, ["/metrics"], client=("192.0.2.7", 1), headers=auth)
+    (ok,) = fetch(portal, settings, ["/metrics"], peer=("192.0.2.7", 1), headers=auth)
     assert ok.status_code == 200
 
 

@@ -5,30 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import anyio.from_thread
-import httpx
 
-from ipfleet.api.app import create_app
 from ipfleet.config import Settings
-
-
-def get(portal: anyio.from_thread.BlockingPortal, url: str, path: str) -> httpx.Response:
-    app = create_app(Settings(database_url=url))
-
-    async def fetch() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            return await http.get(path)
-
-    try:
-        return portal.call(fetch)
-    finally:
-        app.db.dispose()
+from tests.support.inprocess import fetch
 
 
 def test_ready_while_the_database_answers(
     portal: anyio.from_thread.BlockingPortal, db_url: str
 ) -> None:
-    resp = get(portal, db_url, "/readyz")
+    (resp,) = fetch(portal, Settings(database_url=db_url), ["/readyz"])
     assert (resp.status_code, resp.json()) == (200, {"status": "ready"})
     assert resp.headers["content-type"] == "application/json"
 
@@ -43,7 +28,7 @@ def test_not_ready_when_the_database_is_unreachable(
         "postgresql+psycopg://ipfleet:s3cret-pw@127.0.0.1:1/ipfleet",  # nothing listens there
         f"sqlite:///{tmp_path}",  # a directory, not a database file
     ):
-        resp = get(portal, url, "/readyz")
+        (resp,) = fetch(portal, Settings(database_url=url), ["/readyz"])
         assert (resp.status_code, resp.json()) == (503, UNAVAILABLE), url
         assert resp.headers["content-type"] == "application/problem+json"
         assert b"127.0.0.1" not in resp.content

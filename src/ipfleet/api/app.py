@@ -13,8 +13,8 @@ from litestar.exceptions import HTTPException
 
 from ipfleet import __version__, logs
 from ipfleet.api import metrics
-from ipfleet.api.access import Edge
-from ipfleet.api.v2.app import PREFIX, Message, Receive, Scope, Send, V2App
+from ipfleet.api.access import Edge, Message, Receive, Scope, Send
+from ipfleet.api.v2.app import PREFIX, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
 from ipfleet.store.uow import Database

@@ -86,24 +86,33 @@ def rename_subuser(
     db.write(work, actor=actor, account=account)
 
 
+def _change_field(
+    uow: WriteUnit, account: Account, username: str, field: str, value: Any, action: str
+) -> None:
+    """Set one stored field of a subuser and log it; a value it has already changes nothing."""
+    sub = require_subuser(uow, account, username)
+    before = uow.subusers.profile(sub.id)[field]
+    if before == value:
+        return
+    uow.subusers.update(sub.id, {field: value})
+    uow.record(
+        action,
+        f"subuser:{username}",
+        account_id=account.id,
+        before={field: before},
+        after={field: value},
+    )
+
+
 def set_email(db: Database, *, account: Account, username: str, email: str, actor: Actor) -> None:
     """Change a subuser's email address (logged as a profile update)."""
 
     def work(uow: WriteUnit) -> None:
-        sub = require_subuser(uow, account, username)
-        fields = check_profile({"email": email})
+        require_subuser(uow, account, username)  # an unknown user first, whatever the address
+        check_profile({"email": email})
         if not email:
             raise InvalidValue("Email is required")
-        if sub.email == email:
-            return
-        uow.subusers.update(sub.id, fields)
-        uow.record(
-            "subuser.update",
-            f"subuser:{username}",
-            account_id=account.id,
-            before={"email": sub.email},
-            after=fields,
-        )
+        _change_field(uow, account, username, "email", email, "subuser.update")
 
     db.write(work, actor=actor, account=account)
 
@@ -112,22 +121,13 @@ def set_website_access(
     db: Database, *, account: Account, username: str, allowed: bool, actor: Actor
 ) -> None:
     """Allow or refuse a subuser's web login; its sending is not affected."""
-
-    def work(uow: WriteUnit) -> None:
-        sub = require_subuser(uow, account, username)
-        before = uow.subusers.website_access(sub.id)
-        if before == allowed:
-            return
-        uow.subusers.update(sub.id, {"website_access": allowed})
-        uow.record(
-            "subuser.set_website_access",
-            f"subuser:{username}",
-            account_id=account.id,
-            before={"website_access": before},
-            after={"website_access": allowed},
-        )
-
-    db.write(work, actor=actor, account=account)
+    db.write(
+        lambda uow: _change_field(
+            uow, account, username, "website_access", allowed, "subuser.set_website_access"
+        ),
+        actor=actor,
+        account=account,
+    )
 
 
 def set_password(

@@ -109,10 +109,6 @@ class SubuserRepo:
         row = self.conn.execute(select(*_PROFILE_COLS).where(subusers.c.id == subuser_id)).one()
         return dict(row._mapping)
 
-    def website_access(self, subuser_id: int) -> bool:
-        stmt = select(subusers.c.website_access).where(subusers.c.id == subuser_id)
-        return bool(self.conn.scalar(stmt))
-
     def search(
         self, account_id: int, contains_: dict[str, str], active: bool | None
     ) -> list[dict[str, Any]]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
+from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY, Receive, Scope, Send
 from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
@@ -26,11 +24,6 @@ from ipfleet.domain.errors import (
 from ipfleet.domain.records import Actor
 from ipfleet.services.keys import authenticate
 from ipfleet.store.uow import Database
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("ipfleet.api.v2")
 PREFIX = "/apiv2/"

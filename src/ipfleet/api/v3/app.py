@@ -11,8 +11,8 @@ from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 
+from ipfleet.api.access import Receive, Scope, Send
 from ipfleet.api.request_id import request_id_of
-from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
