@@ -4,19 +4,51 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export IPFLEET_DATABASE_URL ?= sqlite:///./var/ipfleet.db
 
-.PHONY: run test lint typecheck bench clean schemathesis reliability
+# The dependency sets, pinned with hashes (`make lock` writes them from pyproject.toml).
+RUN_LOCK := requirements/run.lock
+DEV_LOCK := requirements/dev.lock
+# uv resolves the locks (pip-tools resolves only for the Python and OS that run it; uv's
+# --universal writes one lock, with markers, that holds on any OS and any Python >= 3.11).
+# Only `make lock` needs uv, kept apart from the project's packages in $(VENV)/uv;
+# installs use plain pip, so `make run` and `make test` need nothing but Python and make.
+UV_VERSION := 0.13.9
+UV := $(VENV)/uv/bin/uv
+UV_STAMP := $(VENV)/uv/.uv-$(UV_VERSION)
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command 'make lock' --annotation-style line
+
+.PHONY: run test lint typecheck bench clean schemathesis reliability lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres]'
+# Exactly the locked versions (pip checks every hash), then ipfleet itself, editable.
+$(VENV)/.installed-run: pyproject.toml $(RUN_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres,dev]'
+$(VENV)/.installed-dev: pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
+
+$(UV_STAMP): | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade --target $(VENV)/uv 'uv==$(UV_VERSION)'
+	touch $@
+
+# Re-resolve after editing the dependencies in pyproject.toml, keeping every pin that
+# still fits; `make lock-upgrade` moves everything to the newest allowed versions. The run
+# set is resolved under the dev set's pins, so both locks agree on every shared package.
+lock: $(UV_STAMP)
+	$(UV) pip compile pyproject.toml --extra postgres --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o $(DEV_LOCK)
+	$(UV) pip compile pyproject.toml --extra postgres -c $(DEV_LOCK) $(LOCK_FLAGS) \
+		-o $(RUN_LOCK)
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 run: $(VENV)/.installed-run
 	$(BIN)/ipfleet db upgrade

@@ -70,7 +70,7 @@ def v3(method: str, path: str, **kw: Any) -> Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    # -- SendGrid v2 (spec/sendgrid-v2.md) --------------------------------------------
+    # -- SendGrid v2 (docs/v2.md) -----------------------------------------------------
     v2("customer.ip", "list"),
     v2("customer.sendip", "task", "user", "username", "set", "ip", writes=True),
     v2("reseller.ip", "task", "ip", "user"),
@@ -100,7 +100,7 @@ ROUTES: tuple[Route, ...] = (
     v2("customer.website_disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
     v2("customer.auth", "user", "username", "password"),
-    # -- SendGrid v3 (spec/sendgrid-v3.md) --------------------------------------------
+    # -- SendGrid v3 (docs/v3.md) -----------------------------------------------------
     v3(
         "GET",
         "/v3/ips",

@@ -2,7 +2,7 @@
 
 ``verdict(route, response)`` says whether an answer is a success or an error, and raises
 ``AssertionError`` when it is neither: a 5xx, a body that does not parse, a shape that no
-document describes. v2: spec/sendgrid-v2.md §2 (three error forms) and the success
+document describes. v2: docs/v2.md §2 (three error forms) and the success
 bodies of §4-7; v3: ``{"errors":[{"field","message"}]}`` or the legacy ``{"error":M}``;
 ipfleet's own: RFC 9457 problem JSON.
 """

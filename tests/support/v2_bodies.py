@@ -1,7 +1,7 @@
-"""Expected v2 wire bytes, written out independently of ipfleet's renderer (spec §1-2).
+"""Expected v2 wire bytes, written out independently of ipfleet's renderer (docs/v2.md §1-2).
 
 Expected bodies are built here from plain strings so that a test compares the app's
-whole answer, byte for byte, with what the spec prescribes.
+whole answer, byte for byte, with what docs/v2.md prescribes.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def ips_xml_lines(ips: Sequence[str], depth: int = 0) -> list[str]:
 
 
 def empty_forms(body: bytes) -> set[bytes]:
-    """``body`` and its variant with ``<ips></ips>``: the spec allows either."""
+    """``body`` and its variant with ``<ips></ips>``: docs/v2.md §1 allows either."""
     return {body, body.replace(b"<ips/>", b"<ips></ips>")}
 
 

@@ -1,4 +1,4 @@
-"""api/v2/render.py: PHP-style JSON and Latin-1 XML, byte for byte (spec §1)."""
+"""api/v2/render.py: PHP-style JSON and Latin-1 XML, byte for byte (docs/v2.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""domain/states.classify: the v2 state rules (spec §3) over random holdings."""
+"""domain/states.classify: the v2 state rules (docs/v2.md §3) over random holdings."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def shown(text: str) -> str:
 
 def address_error(text: str) -> str | None:
     """The reason ``text`` is not an acceptable address, or None when it is one."""
-    # The value is echoed as given (spec §2); the CLI escapes control characters itself.
+    # The value is echoed as given (docs/v2.md §2); the CLI escapes control characters itself.
     bad = f"Invalid IP address: {text}"
     if not text.isascii() or not text.isprintable() or text != text.strip():
         return bad

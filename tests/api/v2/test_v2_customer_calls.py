@@ -1,4 +1,4 @@
-"""v2 subuser management (spec §7): customer.add/delete/profile/enable/disable/password/auth.
+"""v2 subuser management (docs/v2.md §7): customer.add/delete/profile/enable/disable/password/auth.
 
 Every call is driven through the whole app in process, in JSON and in XML, and every
 success shape and error body is compared byte for byte with what SendGrid answered.

@@ -1,4 +1,4 @@
-"""customer.ip (spec §4): the account's IPs by state, in every request shape."""
+"""customer.ip (docs/v2.md §4): the account's IPs by state, in every request shape."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_each_state_byte_exact(client: Client, world: World) -> None:
 
 
 def test_spec_example_bodies(client: Client, world: World) -> None:
-    """Exactly the spec's example: 192.0.2.10 and 192.0.2.11, in both formats."""
+    """Exactly the example of docs/v2.md §4: 192.0.2.10 and 192.0.2.11, in both formats."""
     for name in A_SUBUSERS:
         held = ["192.0.2.11"] if name in ("bob", ODD_NAME) else ["192.0.2.10"]
         set_subuser_ips_by_name(

@@ -11,7 +11,7 @@ SENDIP = "/apiv2/customer.sendip"
 
 
 def test_empty_enumerated_value_is_invalid_not_missing(client: Client, world: World) -> None:
-    """Spec §1: 'An empty value of an enumerated parameter is an invalid value'."""
+    """docs/v2.md §1: 'An empty value of an enumerated parameter is an invalid value'."""
     resp = client.get(f"{IP}.json", params={**world.auth(), "list": ""})
     check(resp, object_error_json(400, "Invalid list parameter"))
     resp = client.get(f"{IP}.xml", params={**world.auth(), "list": ""})
@@ -34,7 +34,7 @@ def test_nul_in_user_is_an_unknown_user_not_a_500(client: Client, world: World) 
 
 
 def test_unknown_user_beats_the_empty_ip_set(client: Client, world: World) -> None:
-    """Spec §2 precedence: unknown user, then the addresses (ambiguous: see the report)."""
+    """docs/v2.md §2 precedence: unknown user, then the addresses (ambiguous: see the report)."""
     params = {**world.auth(), "task": "append", "user": "nobody", "set": "specify"}
     check(client.get(f"{SENDIP}.json", params=params), NO_USER_JSON)
     params = {

@@ -1,4 +1,4 @@
-"""v2 errors (spec §1-2): credentials, precedence, unknown calls and formats, verbs, limits,
+"""v2 errors (docs/v2.md §1-2): credentials, precedence, unknown calls and formats, verbs, limits,
 real-status mode, and escaping of error texts."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _q(world: World, account: str = A, **params: str) -> str:
 def test_precedence_when_wrong_in_two_ways(
     make_client: Callable[..., Client], world: World
 ) -> None:
-    """Each request is wrong in two ways; the earlier kind in the spec's order wins."""
+    """Each request is wrong in two ways; the earlier kind in the order of docs/v2.md §2 wins."""
     bad = urlencode({"api_user": A, "api_key": "wrong"})
     cases: list[tuple[str, str, str, bytes, int]] = [
         # (method, url, label, expected JSON body, status in real-status mode)
@@ -344,7 +344,7 @@ def test_escaping_in_error_texts(client: Client, world: World) -> None:
 
 
 def test_bare_message_form(client: Client, world: World) -> None:
-    """The third shape (spec §2): customer.enable/disable naming a user that is not there."""
+    """The third shape (docs/v2.md §2): customer.enable/disable naming a user that is not there."""
     before = world.snapshot()
     for call in ("customer.enable", "customer.disable"):
         for user in ("nobody", "erin", "ALICE"):  # erin is B's

@@ -1,4 +1,4 @@
-"""v2 reseller.ip (spec §6): the account's IPs by state with an `ip` substring filter, and
+"""v2 reseller.ip (docs/v2.md §6): the account's IPs by state with an `ip` substring filter, and
 task=usage listing every (ip, subuser) holding, filtered by `ip` and `user` substrings."""
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def test_another_accounts_ips_and_holdings_are_never_listed(
 def test_parameter_errors(v2: V2Forms, world: tuple[Acct, Acct]) -> None:
     a, _ = world
     check(v2.call("reseller.ip", "json", a), list_error_json("Missing required parameter: task"))
-    # Spec §1: an empty value of an enumerated parameter is invalid, not missing.
+    # docs/v2.md §1: an empty value of an enumerated parameter is invalid, not missing.
     check(v2.call("reseller.ip", "xml", a, task=""), object_error_xml("Invalid task parameter"))
     for bad in ("ALL", "Usage", "usage ", "list", "specify", "none"):
         check(

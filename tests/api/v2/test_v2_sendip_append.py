@@ -1,4 +1,4 @@
-"""customer.sendip task=append (spec §5): replace a subuser's set, all or nothing."""
+"""customer.sendip task=append (docs/v2.md §5): replace a subuser's set, all or nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""customer.sendip task=list (spec §5): a subuser's explicit set and the outbound cluster."""
+"""customer.sendip task=list (docs/v2.md §5): a subuser's explicit set and the outbound cluster."""
 
 from __future__ import annotations
 

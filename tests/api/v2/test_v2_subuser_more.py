@@ -1,4 +1,4 @@
-"""v2 subuser calls of spec §10: customer.profile task=setUsername/setEmail and
+"""v2 subuser calls of docs/v2.md §10: customer.profile task=setUsername/setEmail and
 customer.website_enable/website_disable; and the calls ipfleet does not serve.
 
 Driven through the whole app in process, in JSON and in XML, bodies compared byte for byte.

@@ -1,4 +1,4 @@
-"""Tenant isolation (spec §3, §5): one account never reads or changes another's data."""
+"""Tenant isolation (docs/v2.md §3, §5): one account never reads or changes another's data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The request shapes of real v2 clients (spec §8) against a real ``ipfleet serve``.
+"""The request shapes of real v2 clients (docs/v2.md §8) against a real ``ipfleet serve``.
 
 Each client below is rebuilt from how the library forms its requests and reads the
 answers; each write is checked afterwards with a task=list call.

@@ -1,1 +1,1 @@
-"""SendGrid Web API v2 (Customer Subuser API), byte for byte: ``spec/sendgrid-v2.md``."""
+"""SendGrid Web API v2 (Customer Subuser API), byte for byte: ``docs/v2.md``."""

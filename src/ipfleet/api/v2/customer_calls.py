@@ -1,4 +1,5 @@
-"""customer.add/delete/profile/enable/disable/website_*/password/auth: subusers (spec §7, §10)."""
+"""customer.add/delete/profile/enable/disable/website_*/password/auth: subusers (docs/v2.md
+§7, §10)."""
 
 from __future__ import annotations
 

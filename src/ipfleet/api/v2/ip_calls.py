@@ -1,4 +1,4 @@
-"""customer.ip and customer.sendip: the account's IPs and a subuser's IPs (spec §4-5)."""
+"""customer.ip and customer.sendip: the account's IPs and a subuser's IPs (docs/v2.md §4-5)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
 
 
 async def customer_ip(req: V2Request) -> V2Result:
-    """customer.ip: the account's IPs in one state (spec §4)."""
+    """customer.ip: the account's IPs in one state (docs/v2.md §4)."""
     require(req, "list")
     state = req.enum("list", IpState)
     ips = list_ips(req.db, account=req.account, state=state)
@@ -27,7 +27,7 @@ class SendIpTask(StrEnum):
 
 
 async def customer_sendip(req: V2Request) -> V2Result:
-    """customer.sendip: list or replace a subuser's IPs (spec §5)."""
+    """customer.sendip: list or replace a subuser's IPs (docs/v2.md §5)."""
     task_raw = req.params.get("task")
     require(req, *(["task", "user", "set"] if task_raw == "append" else ["task", "user"]))
     task = req.enum("task", SendIpTask)

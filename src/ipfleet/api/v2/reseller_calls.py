@@ -1,4 +1,4 @@
-"""reseller.ip: the account's IPs with substring filters, and who holds what (spec §6)."""
+"""reseller.ip: the account's IPs with substring filters, and who holds what (docs/v2.md §6)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """The one place that turns every failure under /v3 into SendGrid's v3 error shape.
 
 ``{"errors":[{"field":F,"message":M}]}`` with F the offending field or null; the two pool
-routes marked ``legacy_404`` answer their 404s as ``{"error":M}``, as SendGrid's spec
-says. ipfleet's errors get their status from their kind; Litestar's own (routing,
-validation, body size, bad JSON) and the strict body check of ``body.py`` are reworded
-into the same shape; anything else is a bug: logged with the request id and answered
-500 in the same shape.
+routes marked ``legacy_404`` answer their 404s as ``{"error":M}``, as SendGrid's schema
+files say (docs/v3.md, Errors). ipfleet's errors get their status from their kind;
+Litestar's own (routing, validation, body size, bad JSON) and the strict body check of
+``body.py`` are reworded into the same shape; anything else is a bug: logged with the
+request id and answered 500 in the same shape.
 """
 
 from __future__ import annotations
