@@ -6,9 +6,10 @@ refused with a 400 by a rule the schema cannot carry (an IP that is not the acco
 pool name already taken, a quota), as SendGrid refuses them; and
 ``ensure_resource_availability``: it reads any 404 after a create as the created thing
 missing, but ``POST /v3/ips/pools/{pool_name}/ips`` answers 404 for the *IP* it is given
-(a made-up address is on no account), with ``field: "ip"``, while the new pool is there. ``DELETE /v3/api_keys/{id}``
-is left out: the stateful phase would find the run's own key through ``GET /v3/api_keys``
-and revoke it, leaving every later call a 401 (the SDK tests cover that call).
+(a made-up address is on no account), with ``field: "ip"``, while the new pool is there.
+``DELETE /v3/api_keys/{id}`` is left out: the stateful phase would find the run's own key
+through ``GET /v3/api_keys`` and revoke it, leaving every later call a 401 (the SDK tests
+cover that call).
 """
 
 from __future__ import annotations
