@@ -17,7 +17,7 @@ UV_STAMP := $(VENV)/uv/.uv-$(UV_VERSION)
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command 'make lock' --annotation-style line
 
-.PHONY: run test lint typecheck bench clean schemathesis reliability lock lock-upgrade
+.PHONY: run test lint typecheck bench clean schemathesis reliability lock lock-upgrade screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Every dashboard page at 1280x800 and at 390 px wide, from Debian's Chromium, into
+# docs/screenshots/ (shown in docs/dashboard.md).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.e2e.ui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from ipfleet.domain.addresses import Address, canonical, sort_key
 from ipfleet.domain.records import Actor
-from ipfleet.services.keys import add_key
+from ipfleet.services.keys import add_key_within
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.repos import chunks
 from ipfleet.store.tables import holdings as holdings_table
@@ -122,7 +122,7 @@ def _populate(
     ip_ids = [row.id for row in uow.ips.on_account(account_id)]
     account = uow.accounts.by_username(username)
     assert account is not None
-    key = add_key(uow, ACTOR, account, "bench")
+    key = add_key_within(uow, account, "bench")
     names = [f"{username}-u{n:05d}" for n in range(subusers)]
     # The repositories add subusers one by one (a savepoint each, to name a lost race);
     # a dataset needs no such care, so it goes through the same tables in bulk.

@@ -18,13 +18,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bench import dataset, report, servers, wrk
+from bench import socketmap as smap
 from bench.dataset import Built, Spec
 from bench.scenarios import Bench, Setup, growth, memory, s1, s2, s3, s4
 
 HERE = Path(__file__).parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GROWTH_SIZES = (4_096, 16_384, 65_536)
-PHASES = ("sqlite", "growth", "postgres")
+PHASES = ("sqlite", "growth", "postgres", "socketmap")
 
 
 def postgres_server() -> str | None:
@@ -118,6 +119,37 @@ def postgres_phase(bench: Bench, server_url: str | None) -> None:
             dataset.drop_postgres(url)
 
 
+def _socketmap_once(bench: Bench, url: str, backend: str) -> None:
+    keys = smap.build(url, bench.out)
+    load = (bench.load.connections, bench.load.seconds, bench.load.warmup)
+    floors: list[smap.Result] = []
+    runs: list[smap.Result] = []
+    with (
+        smap.floor_socketmap(url, bench.logs, backend) as floor_port,
+        smap.ipfleet_socketmap(url, bench.logs, backend) as ipfleet_port,
+    ):
+        for _ in range(bench.repeat):  # alternate, keep each one's best run
+            floors.append(smap.load(floor_port, keys, *load))
+            runs.append(smap.load(ipfleet_port, keys, *load))
+    best, floor = max(runs, key=lambda r: r.rate), max(floors, key=lambda r: r.rate)
+    if best.failures:
+        bench.failures.append(f"socketmap-{backend}: {best.failures} bad replies")
+    label = f"socketmap lookups, {load[0]} connections ({backend}, 1 process)"
+    bench.add(smap.row(label, best, floor))
+
+
+def socketmap_phase(bench: Bench, server_url: str | None) -> None:
+    """`ipfleet postfix socketmap` against its floor, on SQLite and on PostgreSQL."""
+    _socketmap_once(bench, dataset.sqlite_url(bench.out, "socketmap"), "SQLite")
+    if server_url is None:
+        return
+    url = dataset.postgres_url(server_url, "socketmap")
+    try:
+        _socketmap_once(bench, url, "PostgreSQL")
+    finally:
+        dataset.drop_postgres(url)
+
+
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="measured seconds per wrk run")
@@ -148,6 +180,7 @@ def main() -> int:
         "sqlite": lambda: sqlite_phase(bench),
         "growth": lambda: growth_phase(bench),
         "postgres": lambda: postgres_phase(bench, postgres_server()),
+        "socketmap": lambda: socketmap_phase(bench, postgres_server()),
     }
     started = time.monotonic()
     for name in args.only or PHASES:

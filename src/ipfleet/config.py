@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     outbound_cluster: str = Field(
         default="SendGrid MTA",
         description="Outbound cluster name for accounts that do not set their own.",
+    )
+    default_quota: int | None = Field(
+        default=0,
+        ge=0,
+        description="IP quota of a new account: how many IPs it may hold after its own takes "
+        "from the inventory (0: the operator grants IPs explicitly; 'unlimited': no cap).",
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted, in bytes."
@@ -63,6 +69,20 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         default=False, description="Log every HTTP request (id, route, status, duration, actor)."
     )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs dashboard sessions (32+ characters); when unset, one is "
+        "made once and kept in the database.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a dashboard sign-in lasts."
+    )
+
+    @field_validator("default_quota", mode="before")
+    @classmethod
+    def _unlimited(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() == "unlimited" else value
 
 
 def load_settings() -> Settings:

@@ -23,9 +23,13 @@ def make_account(db: Database) -> Callable[..., Made]:
     """Create an account (unique name unless given) and return it with its key."""
     counter = itertools.count(1)
 
-    def make(name: str | None = None, outbound_cluster: str | None = None) -> Made:
+    def make(
+        name: str | None = None, outbound_cluster: str | None = None, ip_quota: int | None = None
+    ) -> Made:
         username = name or f"acct{next(counter)}"
-        account, key = seed_account(db, username, cluster=outbound_cluster, actor=ACTOR)
+        account, key = seed_account(
+            db, username, cluster=outbound_cluster, ip_quota=ip_quota, actor=ACTOR
+        )
         return Made(account, key)
 
     return make

@@ -10,6 +10,7 @@ from typing import Any
 
 from ipfleet.domain.errors import NotEnoughIps
 from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import get_account
 from ipfleet.services.inventory import take_ips
 from ipfleet.store.uow import Database
 
@@ -37,7 +38,9 @@ def take_all_it_may(db_url: str, account: str, quota: int, wait: float) -> dict[
         _barrier.wait(wait)
         for count in (quota, *([1] * (quota + 1))):
             try:
-                out["taken"] += take_ips(db, account_name=account, count=count, actor=actor)
+                out["taken"] += take_ips(
+                    db, account=get_account(db, username=account), count=count, actor=actor
+                )
             except NotEnoughIps as exc:
                 out["refusals"].append((count, exc.message))
                 if count == 1:

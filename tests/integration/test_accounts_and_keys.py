@@ -19,7 +19,8 @@ from ipfleet.domain.errors import (
     KeyNotFound,
 )
 from ipfleet.services.accounts import create_account, get_account, list_accounts
-from ipfleet.services.keys import authenticate, create_key, list_keys, revoke_key
+from ipfleet.services.authentication import authenticate
+from ipfleet.services.keys import create_key, list_keys, revoke_key
 from ipfleet.store.tables import api_keys
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, Made, dump, log_rows
@@ -51,15 +52,19 @@ def test_create_account_returns_a_key_of_sendgrid_shape(db: Database) -> None:
     assert SG_KEY.fullmatch(key)
     assert account.username == "acme"
     assert account.outbound_cluster == "mta-1"
-    assert account.ip_quota is None
+    assert account.ip_quota == 0  # the operator grants IPs explicitly (IPFLEET_DEFAULT_QUOTA)
     assert get_account(db, username="acme") == account
     assert [a.username for a in list_accounts(db)] == ["acme"]
     assert authenticate(db, username="acme", api_key=key).id == account.id
+    unlimited, _ = create_account(
+        db, username="wide", outbound_cluster=None, ip_quota=None, actor=ACTOR
+    )
+    assert unlimited.ip_quota is None
 
 
 def test_only_the_sha256_of_a_key_is_stored(db: Database, make_account: MakeAccount) -> None:
     made = make_account("acme")
-    _info, second = create_key(db, username="acme", name="ci", actor=ACTOR)
+    _info, second = create_key(db, account=get_account(db, username="acme"), name="ci", actor=ACTOR)
     with db.engine.connect() as conn:
         rows = conn.execute(select(api_keys).order_by(api_keys.c.id)).all()
     assert [r.secret_hash for r in rows] == [
@@ -72,7 +77,10 @@ def test_only_the_sha256_of_a_key_is_stored(db: Database, make_account: MakeAcco
 
 def test_keys_are_distinct(db: Database, make_account: MakeAccount) -> None:
     keys = {make_account().api_key for _ in range(3)}
-    keys |= {create_key(db, username="acct1", name="k", actor=ACTOR)[1] for _ in range(3)}
+    keys |= {
+        create_key(db, account=get_account(db, username="acct1"), name="k", actor=ACTOR)[1]
+        for _ in range(3)
+    }
     assert len(keys) == 6
     assert all(SG_KEY.fullmatch(k) for k in keys)
 
@@ -112,16 +120,18 @@ def test_revoked_key_is_refused_and_others_still_work(
     db: Database, make_account: MakeAccount
 ) -> None:
     made = make_account("acme")
-    info, spare = create_key(db, username="acme", name="spare", actor=ACTOR)
+    info, spare = create_key(
+        db, account=get_account(db, username="acme"), name="spare", actor=ACTOR
+    )
     assert info.name == "spare"
     assert info.key_id == spare.split(".")[1]
     assert info.revoked_at is None
     first_id = made.api_key.split(".")[1]
-    revoke_key(db, username="acme", key_id=first_id, actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=first_id, actor=ACTOR)
     with pytest.raises(BadCredentials):
         authenticate(db, username="acme", api_key=made.api_key)
     assert authenticate(db, username="acme", api_key=spare).username == "acme"
-    keys = {k.key_id: k for k in list_keys(db, username="acme")}
+    keys = {k.key_id: k for k in list_keys(db, account=get_account(db, username="acme"))}
     assert set(keys) == {first_id, info.key_id}
     assert keys[first_id].revoked_at is not None
     assert keys[info.key_id].revoked_at is None
@@ -134,13 +144,13 @@ def test_revoking_twice_or_another_accounts_key_is_not_found(
     acme, other = make_account("acme"), make_account("other")
     other_id = other.api_key.split(".")[1]
     with pytest.raises(KeyNotFound, match="API key does not exist"):
-        revoke_key(db, username="acme", key_id=other_id, actor=ACTOR)
+        revoke_key(db, account=get_account(db, username="acme"), key_id=other_id, actor=ACTOR)
     assert authenticate(db, username="other", api_key=other.api_key).username == "other"
     acme_id = acme.api_key.split(".")[1]
-    revoke_key(db, username="acme", key_id=acme_id, actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=acme_id, actor=ACTOR)
     before = len(log_rows(db))
     with pytest.raises(KeyNotFound):
-        revoke_key(db, username="acme", key_id=acme_id, actor=ACTOR)
+        revoke_key(db, account=get_account(db, username="acme"), key_id=acme_id, actor=ACTOR)
     assert len(log_rows(db)) == before
 
 
@@ -162,17 +172,17 @@ def test_unknown_account_is_not_found(db: Database) -> None:
     with pytest.raises(AccountNotFound):
         get_account(db, username="ghost")
     with pytest.raises(AccountNotFound):
-        create_key(db, username="ghost", name="k", actor=ACTOR)
+        create_key(db, account=get_account(db, username="ghost"), name="k", actor=ACTOR)
     with pytest.raises(AccountNotFound):
-        list_keys(db, username="ghost")
+        list_keys(db, account=get_account(db, username="ghost"))
     with pytest.raises(AccountNotFound):
-        revoke_key(db, username="ghost", key_id="x" * 22, actor=ACTOR)
+        revoke_key(db, account=get_account(db, username="ghost"), key_id="x" * 22, actor=ACTOR)
 
 
 def test_account_and_key_writes_are_logged(db: Database, make_account: MakeAccount) -> None:
     made = make_account("acme", outbound_cluster="mta-1")
-    info, key = create_key(db, username="acme", name="ci", actor=ACTOR)
-    revoke_key(db, username="acme", key_id=info.key_id, actor=ACTOR)
+    info, key = create_key(db, account=get_account(db, username="acme"), name="ci", actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=info.key_id, actor=ACTOR)
     rows = log_rows(db, made.account.id)
     assert [(r["action"], r["subject"]) for r in rows] == [
         ("account.create", "account:acme"),
@@ -180,7 +190,7 @@ def test_account_and_key_writes_are_logged(db: Database, make_account: MakeAccou
         ("key.create", "account:acme"),
         ("key.revoke", "account:acme"),
     ]
-    assert rows[0]["after"] == {"username": "acme", "outbound_cluster": "mta-1"}
+    assert rows[0]["after"] == {"username": "acme", "outbound_cluster": "mta-1", "ip_quota": 0}
     assert rows[2]["after"] == {"key_id": info.key_id, "name": "ci"}
     assert rows[3]["before"] == {"key_id": info.key_id}
     assert all(r["actor"] == ACTOR.name and r["request_id"] == ACTOR.request_id for r in rows)
@@ -193,5 +203,5 @@ def test_failed_account_writes_leave_no_trace(db: Database, make_account: MakeAc
     with pytest.raises(AccountExists):
         create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
     with pytest.raises(AccountNotFound):
-        create_key(db, username="ghost", name="k", actor=ACTOR)
+        create_key(db, account=get_account(db, username="ghost"), name="k", actor=ACTOR)
     assert dump(db) == before

@@ -9,18 +9,18 @@ from sqlalchemy.exc import DBAPIError
 
 from ipfleet.domain.errors import AddressRejected
 from ipfleet.services.accounts import get_account
-from ipfleet.services.inventory import add_to_inventory
-from ipfleet.services.ip_requests import take_for_account
-from ipfleet.services.subusers import create_subuser
-from ipfleet.services.v3_subusers import create_subuser_with_ips
+from ipfleet.services.inventory import add_to_inventory, take_for_account
+from ipfleet.services.subusers import create_subuser, create_subuser_with_ips
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, dump, fail_change_log_writes
 
 
 def test_a_take_whose_warmup_fails_takes_nothing(db: Database, make_account: Any) -> None:
-    make_account("acme")
+    make_account("acme", ip_quota=None)
     add_to_inventory(db, specs=["198.51.100.0/29"], actor=ACTOR)
-    create_subuser(db, account_name="acme", username="shop", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="shop", email="", actor=ACTOR
+    )
     account = get_account(db, username="acme")
     before = dump(db)
     fail_change_log_writes(db, action="ip.warmup_start")

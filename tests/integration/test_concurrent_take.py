@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ipfleet.services import inventory as inv
+from ipfleet.services import quota as _quota_svc
+from ipfleet.services.accounts import get_account
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
 from tests.integration import take_worker
@@ -70,7 +72,7 @@ def test_concurrent_takes_never_share_an_ip(
     quota_of = {f"racer-{n}": quota for n, quota in enumerate(quotas)}
     for name, quota in quota_of.items():
         make_account(db, name)
-        inv.set_quota(db, account_name=name, quota=quota, actor=ACTOR)
+        _quota_svc.set_quota(db, account=get_account(db, username=name), quota=quota, actor=ACTOR)
 
     barrier.reset()
     names = [list(quota_of)[n % len(quota_of)] for n in range(PROCESSES)]

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips, subuser_ips
 from ipfleet.store.uow import Database
@@ -30,9 +31,11 @@ def wanted(thread: int, round_: int) -> list[str]:
 
 def test_concurrent_set_ips(db: Database, make_account: Callable[..., Made]) -> None:
     account = make_account("acme").account
-    add_ips(db, username="acme", specs=IPS, actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=IPS, actor=ACTOR)
     for name in SUBUSERS:
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
     logged = len(log_rows(db))
 
     barrier = threading.Barrier(THREADS)

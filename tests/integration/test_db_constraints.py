@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, Made, dump
 
@@ -43,11 +44,13 @@ def world(db: Database, make_account: MakeAccount) -> dict[str, int]:
         ("other", "olga", ["198.51.100.1"]),
     ):
         make_account(account)
-        add_ips(db, username=account, specs=ips, actor=ACTOR)
-        create_subuser(db, account_name=account, username=sub, email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+        add_ips(db, account=get_account(db, username=account), specs=ips, actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username=account), username=sub, email="", actor=ACTOR
+        )
+    set_subuser_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.2"],
@@ -138,3 +141,49 @@ def test_duplicate_usernames_are_refused(db: Database, world: dict[str, int]) ->
         now=now,
     )
     refused(db, "INSERT INTO accounts (username, created_at) VALUES ('acme', :now)", now=now)
+
+
+def _domains(db: Database, world: dict[str, int]) -> dict[str, int]:
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        for name, account in (("a.example", "acme"), ("b.example", "acme"), ("o.example", "other")):
+            conn.execute(
+                text(
+                    "INSERT INTO sending_domains (account_id, mail_domain, url_domain, created_at)"
+                    " VALUES (:a, :d, :d, :now)"
+                ),
+                {"a": world[account], "d": name, "now": now},
+            )
+    return {
+        name: scalar(db, "SELECT id FROM sending_domains WHERE mail_domain = :d", d=name)
+        for name in ("a.example", "b.example", "o.example")
+    }
+
+
+ATTACH = "UPDATE subusers SET sending_domain_id = :d WHERE id = :s"
+
+
+def test_a_subuser_takes_only_its_own_account_domain(db: Database, world: dict[str, int]) -> None:
+    domains = _domains(db, world)
+    with db.engine.begin() as conn:  # the control: its own account's domain
+        conn.execute(text(ATTACH), {"d": domains["a.example"], "s": world["alice"]})
+    refused(db, ATTACH, d=domains["o.example"], s=world["alice"])
+    refused(db, ATTACH, d=domains["a.example"], s=world["olga"])
+
+
+def test_a_domain_is_attached_to_one_subuser_at_most(db: Database, world: dict[str, int]) -> None:
+    domains = _domains(db, world)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="anna", email="", actor=ACTOR
+    )
+    anna = scalar(db, "SELECT id FROM subusers WHERE username = 'anna'")
+    with db.engine.begin() as conn:
+        conn.execute(text(ATTACH), {"d": domains["a.example"], "s": world["alice"]})
+    refused(db, ATTACH, d=domains["a.example"], s=anna)
+    insert = (
+        "INSERT INTO sending_domains (account_id, mail_domain, url_domain, created_at)"
+        " VALUES (:a, 'a.example', 'x.example', :now)"
+    )
+    refused(db, insert, a=world["other"], now=datetime.now(UTC))  # one owner installation-wide
+    # an attached domain cannot be dropped from under its subuser
+    refused(db, "DELETE FROM sending_domains WHERE id = :d", d=domains["a.example"])

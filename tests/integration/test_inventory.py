@@ -26,13 +26,11 @@ from ipfleet.domain.errors import (
 )
 from ipfleet.domain.states import IpState
 from ipfleet.services import inventory as inv
+from ipfleet.services import ips as _ips_svc
+from ipfleet.services import quota as _quota_svc
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips, list_ip_hostnames, set_hostname
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_ips_by_name,
-    subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips, subuser_ips
 from ipfleet.store.tables import accounts, ip_addresses, pool_members, pools
 from ipfleet.store.uow import Database
 from tests.support.cli import cli_error, run_cli
@@ -169,28 +167,32 @@ def test_remove_from_inventory(db: Database) -> None:
 def test_quota_counts_every_ip_on_the_account(db: Database) -> None:
     inv.add_to_inventory(db, specs=["10.0.0.0/28"], actor=ACTOR)  # 14 hosts
     make_account(db, "ra", ["192.0.2.1", "192.0.2.2"])  # put on directly, not taken
-    assert inv.remaining_ips(db, account_name="ra") is None  # unlimited until set
+    assert (
+        _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) is None
+    )  # unlimited, as seeded
 
-    inv.set_quota(db, account_name="ra", quota=5, actor=ACTOR)
-    assert inv.remaining_ips(db, account_name="ra") == 3
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=5, actor=ACTOR)
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) == 3
     with pytest.raises(NotEnoughIps) as err:
-        inv.take_ips(db, account_name="ra", count=4, actor=ACTOR)
+        inv.take_ips(db, account=get_account(db, username="ra"), count=4, actor=ACTOR)
     assert "3" in err.value.message
     assert len(on_account(db, "ra")) == 2
-    taken = inv.take_ips(db, account_name="ra", count=3, actor=ACTOR)
+    taken = inv.take_ips(db, account=get_account(db, username="ra"), count=3, actor=ACTOR)
     assert len(taken) == len(set(taken)) == 3
-    assert inv.remaining_ips(db, account_name="ra") == 0
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) == 0
     with pytest.raises(NotEnoughIps):
-        inv.take_ips(db, account_name="ra", count=1, actor=ACTOR)
+        inv.take_ips(db, account=get_account(db, username="ra"), count=1, actor=ACTOR)
 
     # The operator may still add directly, knowingly, beyond the quota.
-    add_ips(db, username="ra", specs=["192.0.2.3"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="ra"), specs=["192.0.2.3"], actor=ACTOR)
     assert len(on_account(db, "ra")) == 6
-    assert inv.remaining_ips(db, account_name="ra") == 0
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) == 0
 
-    inv.set_quota(db, account_name="ra", quota=None, actor=ACTOR)
-    assert inv.remaining_ips(db, account_name="ra") is None
-    assert len(inv.take_ips(db, account_name="ra", count=11, actor=ACTOR)) == 11
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=None, actor=ACTOR)
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) is None
+    assert (
+        len(inv.take_ips(db, account=get_account(db, username="ra"), count=11, actor=ACTOR)) == 11
+    )
     assert free_inventory(db) == []
 
     quota_log = [(r["before"], r["after"]) for r in log_rows_of(db, "account.set_quota")]
@@ -199,11 +201,11 @@ def test_quota_counts_every_ip_on_the_account(db: Database) -> None:
         ({"ip_quota": 5}, {"ip_quota": None}),
     ]
     with pytest.raises(InvalidValue):
-        inv.set_quota(db, account_name="ra", quota=-1, actor=ACTOR)
+        _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=-1, actor=ACTOR)
     with pytest.raises(AccountNotFound):
-        inv.set_quota(db, account_name="nobody", quota=1, actor=ACTOR)
+        _quota_svc.set_quota(db, account=get_account(db, username="nobody"), quota=1, actor=ACTOR)
     with pytest.raises(AccountNotFound):
-        inv.take_ips(db, account_name="nobody", count=1, actor=ACTOR)
+        inv.take_ips(db, account=get_account(db, username="nobody"), count=1, actor=ACTOR)
 
 
 def test_a_take_that_cannot_be_covered_takes_nothing(db: Database) -> None:
@@ -212,24 +214,24 @@ def test_a_take_that_cannot_be_covered_takes_nothing(db: Database) -> None:
     before = dump(db)
 
     with pytest.raises(NotEnoughIps) as err:  # the inventory is short
-        inv.take_ips(db, account_name="ra", count=7, actor=ACTOR)
+        inv.take_ips(db, account=get_account(db, username="ra"), count=7, actor=ACTOR)
     assert "7" in err.value.message
     assert "6" in err.value.message
-    inv.set_quota(db, account_name="ra", quota=2, actor=ACTOR)
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=2, actor=ACTOR)
     with pytest.raises(NotEnoughIps) as err:  # the quota is short
-        inv.take_ips(db, account_name="ra", count=3, actor=ACTOR)
+        inv.take_ips(db, account=get_account(db, username="ra"), count=3, actor=ACTOR)
     assert "2" in err.value.message
     for count in (0, -1):
         with pytest.raises(InvalidValue):
-            inv.take_ips(db, account_name="ra", count=count, actor=ACTOR)
+            inv.take_ips(db, account=get_account(db, username="ra"), count=count, actor=ACTOR)
 
     after = dump(db)
     assert after["ip_addresses"] == before["ip_addresses"]
     assert log_rows_of(db, "ip.take") == []
     assert free_inventory(db) == V4_29
 
-    inv.set_quota(db, account_name="ra", quota=None, actor=ACTOR)
-    taken = inv.take_ips(db, account_name="ra", count=6, actor=ACTOR)
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=None, actor=ACTOR)
+    taken = inv.take_ips(db, account=get_account(db, username="ra"), count=6, actor=ACTOR)
     assert sorted(taken) == V4_29
     assert free_inventory(db) == []
     assert all(ip_table(db)[a]["assigned_at"] is not None for a in taken)
@@ -242,7 +244,12 @@ def test_ip_add_moves_inventory_ips_and_still_adds_new_ones(db: Database) -> Non
     ids = {a: row["id"] for a, row in ip_table(db).items()}
     make_account(db, "ra")
     make_account(db, "rb")
-    result = add_ips(db, username="ra", specs=["10.0.0.2", "192.0.2.50", "10.0.0.1"], actor=ACTOR)
+    result = add_ips(
+        db,
+        account=get_account(db, username="ra"),
+        specs=["10.0.0.2", "192.0.2.50", "10.0.0.1"],
+        actor=ACTOR,
+    )
     assert sorted(result.added) == ["10.0.0.1", "10.0.0.2", "192.0.2.50"]
     table = ip_table(db)
     assert {
@@ -253,9 +260,11 @@ def test_ip_add_moves_inventory_ips_and_still_adds_new_ones(db: Database) -> Non
 
     before = dump(db)
     with pytest.raises(AddressInUse):
-        add_ips(db, username="rb", specs=["10.0.0.3", "10.0.0.1"], actor=ACTOR)
+        add_ips(
+            db, account=get_account(db, username="rb"), specs=["10.0.0.3", "10.0.0.1"], actor=ACTOR
+        )
     assert dump(db) == before
-    again = add_ips(db, username="ra", specs=["10.0.0.1"], actor=ACTOR)
+    again = add_ips(db, account=get_account(db, username="ra"), specs=["10.0.0.1"], actor=ACTOR)
     assert (again.added, again.already) == ([], ["10.0.0.1"])
 
 
@@ -294,16 +303,23 @@ def test_release_returns_ips_to_the_inventory(db: Database) -> None:
     inv.add_to_inventory(db, specs=["10.0.0.0/29"], actor=ACTOR)
     make_account(db, "ra")
     make_account(db, "rb", ["192.0.2.1"])
-    inv.take_ips(db, account_name="ra", count=4, actor=ACTOR)
+    inv.take_ips(db, account=get_account(db, username="ra"), count=4, actor=ACTOR)
     ra_ips = on_account(db, "ra")
     held, pooled, plain = ra_ips[0], ra_ips[1], ra_ips[2]
-    create_subuser(db, account_name="ra", username="alice", email="a@x.test", actor=ACTOR)
-    set_subuser_ips_by_name(
-        db, account_name="ra", username="alice", mode=SetMode.SPECIFY, ips=[held], actor=ACTOR
+    create_subuser(
+        db, account=get_account(db, username="ra"), username="alice", email="a@x.test", actor=ACTOR
+    )
+    set_subuser_ips(
+        db,
+        account=get_account(db, username="ra"),
+        username="alice",
+        mode=SetMode.SPECIFY,
+        ips=[held],
+        actor=ACTOR,
     )
     _pool_with(db, "ra", [held, pooled])
-    inv.set_quota(db, account_name="ra", quota=4, actor=ACTOR)
-    assert inv.remaining_ips(db, account_name="ra") == 0
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=4, actor=ACTOR)
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) == 0
 
     before = dump(db)
     for addresses, kind in [
@@ -312,33 +328,53 @@ def test_release_returns_ips_to_the_inventory(db: Database) -> None:
         ([plain, "10.0.0.6"], AddressRejected),  # still in the inventory
     ]:
         with pytest.raises(kind):
-            inv.release_ips(db, account_name="ra", addresses=addresses, force=False, actor=ACTOR)
+            _ips_svc.release_ips(
+                db,
+                account=get_account(db, username="ra"),
+                addresses=addresses,
+                force=False,
+                actor=ACTOR,
+            )
     with pytest.raises(AddressRejected):
-        inv.release_ips(db, account_name="ra", addresses=["192.0.2.1"], force=True, actor=ACTOR)
+        _ips_svc.release_ips(
+            db,
+            account=get_account(db, username="ra"),
+            addresses=["192.0.2.1"],
+            force=True,
+            actor=ACTOR,
+        )
     assert dump(db) == before
 
-    inv.release_ips(db, account_name="ra", addresses=[plain, pooled], force=False, actor=ACTOR)
+    _ips_svc.release_ips(
+        db,
+        account=get_account(db, username="ra"),
+        addresses=[plain, pooled],
+        force=False,
+        actor=ACTOR,
+    )
     table = ip_table(db)
     for a in (plain, pooled):
         assert (table[a]["username"], table[a]["assigned_at"]) == (None, None)
         assert table[a]["warmup_started_at"] is None
     assert _pool_members(db) == [held]
-    assert inv.remaining_ips(db, account_name="ra") == 2
+    assert _quota_svc.remaining_ips(db, account=get_account(db, username="ra")) == 2
     assert log_rows_of(db, "ip.release") == []
 
-    inv.release_ips(db, account_name="ra", addresses=[held], force=True, actor=ACTOR)
+    _ips_svc.release_ips(
+        db, account=get_account(db, username="ra"), addresses=[held], force=True, actor=ACTOR
+    )
     assert ip_table(db)[held]["username"] is None
     assert _pool_members(db) == []
-    assert subuser_ips_by_name(db, account_name="ra", username="alice") == []
+    assert subuser_ips(db, account=get_account(db, username="ra"), username="alice") == []
     [released] = log_rows_of(db, "ip.release")
     assert released["before"] == {"holdings": [[held, "alice"]]}
     returns = log_rows_of(db, "ip.return")
     assert [r["before"]["addresses"] for r in returns] == [[plain, pooled], [held]]
     assert on_account(db, "ra") == [ra_ips[3]]
     # Released IPs can be taken again, by anyone.
-    assert sorted(inv.take_ips(db, account_name="rb", count=5, actor=ACTOR)) == sorted(
-        [held, pooled, plain, "10.0.0.5", "10.0.0.6"]
-    )
+    assert sorted(
+        inv.take_ips(db, account=get_account(db, username="rb"), count=5, actor=ACTOR)
+    ) == sorted([held, pooled, plain, "10.0.0.5", "10.0.0.6"])
 
 
 # ------------------------------------------------------------------- host names
@@ -353,7 +389,7 @@ def test_hostnames_are_rfc1123_lower_case_and_fully_qualified(db: Database) -> N
     assert set_hostname(db, address="10.0.0.2", hostname="o-2.mx.example", actor=ACTOR) == (
         "o-2.mx.example"
     )  # an inventory IP can be named too
-    assert list_ip_hostnames(db, username="ra", state=IpState.ALL) == [
+    assert list_ip_hostnames(db, account=get_account(db, username="ra"), state=IpState.ALL) == [
         ("10.0.0.1", "mta1.example.com"),
         ("192.0.2.7", None),
     ]
@@ -411,12 +447,14 @@ def test_cli_commands(db_url: str, db: Database) -> None:
     for name in ("rq", "ru", "rt"):
         make_account(db, name)
     make_account(db, "ra", ["10.0.0.1", "10.0.0.2", "10.0.0.3"])
-    inv.set_quota(db, account_name="ru", quota=7, actor=ACTOR)
-    inv.set_quota(db, account_name="rt", quota=1, actor=ACTOR)
-    create_subuser(db, account_name="ra", username="alice", email="a@x.test", actor=ACTOR)
-    set_subuser_ips_by_name(
+    _quota_svc.set_quota(db, account=get_account(db, username="ru"), quota=7, actor=ACTOR)
+    _quota_svc.set_quota(db, account=get_account(db, username="rt"), quota=1, actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="ra"), username="alice", email="a@x.test", actor=ACTOR
+    )
+    set_subuser_ips(
         db,
-        account_name="ra",
+        account=get_account(db, username="ra"),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["10.0.0.1", "10.0.0.3"],
@@ -481,15 +519,29 @@ def test_cli_commands(db_url: str, db: Database) -> None:
     assert {e["account"] for e in free} == {None}
     assert [e["ip"] for e in free] == [e["ip"] for e in everything if e["account"] is None]
     assert ok_json(r["ip-list"]) == [
-        {"ip": "10.0.0.1", "hostname": "mta1.example.net"},
-        {"ip": "10.0.0.2", "hostname": None},
-        {"ip": "10.0.0.3", "hostname": None},
-        {"ip": "10.0.0.12", "hostname": None},
-        {"ip": "192.0.2.77", "hostname": None},
+        {"ip": "10.0.0.1", "hostname": "mta1.example.net", "mta": None, "enabled": True},
+        {"ip": "10.0.0.2", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "10.0.0.3", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "10.0.0.12", "hostname": None, "mta": None, "enabled": True},
+        {"ip": "192.0.2.77", "hostname": None, "mta": None, "enabled": True},
     ]
     release = ["account", "release", "ra", "10.0.0.12", "10.0.0.3", "--force", "--json"]
     released = ok_json(run_cli(db_url, *release))
     assert (released["account"], sorted(released["released"])) == ("ra", ["10.0.0.12", "10.0.0.3"])
     assert on_account(db, "ra") == ["10.0.0.1", "10.0.0.2", "192.0.2.77"]
-    assert subuser_ips_by_name(db, account_name="ra", username="alice") == ["10.0.0.1"]
+    assert subuser_ips(db, account=get_account(db, username="ra"), username="alice") == ["10.0.0.1"]
     assert "10.0.0.3" in free_inventory(db)
+
+
+def test_a_take_checks_the_quota_as_it_is_when_the_write_runs(db: Database) -> None:
+    """An ``Account`` resolved earlier may carry an old quota; the take reads it again
+    inside its transaction, after the write path has locked the account."""
+    inv.add_to_inventory(db, specs=["10.0.0.0/29"], actor=ACTOR)
+    make_account(db, "ra", ip_quota=5)
+    stale = get_account(db, username="ra")
+    _quota_svc.set_quota(db, account=get_account(db, username="ra"), quota=1, actor=ACTOR)
+    assert stale.ip_quota == 5
+    with pytest.raises(NotEnoughIps, match="allows 1 more"):
+        inv.take_ips(db, account=stale, count=2, actor=ACTOR)
+    assert len(inv.take_ips(db, account=stale, count=1, actor=ACTOR)) == 1
+    assert _quota_svc.remaining_ips(db, account=stale) == 0

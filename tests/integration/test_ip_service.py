@@ -14,13 +14,14 @@ from ipfleet.domain.errors import (
     RangeTooLarge,
 )
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import add_ips, list_ips, list_ips_by_name, remove_ips
+from ipfleet.services.accounts import get_account
+from ipfleet.services.ips import add_ips, list_ips, remove_ips
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
     set_subuser_active,
-    set_subuser_ips_by_name,
-    subuser_ips_by_name,
+    set_subuser_ips,
+    subuser_ips,
 )
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, Made, dump, insert_inventory_ip, log_rows, version_of
@@ -29,7 +30,7 @@ MakeAccount = Callable[..., Made]
 
 
 def ips_of(db: Database, name: str, state: IpState = IpState.ALL) -> list[str]:
-    return list_ips_by_name(db, username=name, state=state)
+    return list_ips(db, account=get_account(db, username=name), state=state)
 
 
 def test_add_expands_ranges_and_lists_in_numeric_order(
@@ -38,7 +39,7 @@ def test_add_expands_ranges_and_lists_in_numeric_order(
     made = make_account("acme")
     result = add_ips(
         db,
-        username="acme",
+        account=get_account(db, username="acme"),
         specs=["2001:DB8::/126", "192.0.2.10", "192.0.2.8/31", "192.0.2.9"],
         actor=ACTOR,
     )
@@ -60,16 +61,24 @@ def test_add_is_idempotent_for_addresses_already_on_the_account(
     db: Database, make_account: MakeAccount
 ) -> None:
     make_account("acme")
-    add_ips(db, username="acme", specs=["192.0.2.1", "192.0.2.2"], actor=ACTOR)
+    add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.1", "192.0.2.2"], actor=ACTOR
+    )
     logged = len(log_rows(db))
-    again = add_ips(db, username="acme", specs=["192.0.2.2", "192.0.2.1"], actor=ACTOR)
+    again = add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.2", "192.0.2.1"], actor=ACTOR
+    )
     assert again.added == []
     assert again.already == ["192.0.2.1", "192.0.2.2"]
     assert len(log_rows(db)) == logged  # nothing changed, nothing logged
-    more = add_ips(db, username="acme", specs=["192.0.2.0/30"], actor=ACTOR)
+    more = add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.0/30"], actor=ACTOR
+    )
     assert more.added == []
     assert more.already == ["192.0.2.1", "192.0.2.2"]
-    more = add_ips(db, username="acme", specs=["192.0.2.0/29"], actor=ACTOR)
+    more = add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.0/29"], actor=ACTOR
+    )
     assert more.added == [f"192.0.2.{n}" for n in range(3, 7)]
     assert ips_of(db, "acme") == [f"192.0.2.{n}" for n in range(1, 7)]
 
@@ -79,12 +88,17 @@ def test_add_is_all_or_nothing_when_one_address_is_on_another_account(
 ) -> None:
     make_account("acme")
     make_account("other")
-    add_ips(db, username="other", specs=["192.0.2.7", "2001:db8::7"], actor=ACTOR)
+    add_ips(
+        db,
+        account=get_account(db, username="other"),
+        specs=["192.0.2.7", "2001:db8::7"],
+        actor=ACTOR,
+    )
     before = dump(db)
     with pytest.raises(AddressInUse) as info:
         add_ips(
             db,
-            username="acme",
+            account=get_account(db, username="acme"),
             specs=["192.0.2.0/29", "198.51.100.1", "2001:db8::7"],
             actor=ACTOR,
         )
@@ -100,9 +114,16 @@ def test_add_names_every_address_on_another_account(
 ) -> None:
     make_account("acme")
     make_account("other")
-    add_ips(db, username="other", specs=["192.0.2.3", "192.0.2.5"], actor=ACTOR)
+    add_ips(
+        db, account=get_account(db, username="other"), specs=["192.0.2.3", "192.0.2.5"], actor=ACTOR
+    )
     with pytest.raises(AddressInUse) as info:
-        add_ips(db, username="acme", specs=["192.0.2.5", "192.0.2.0/29"], actor=ACTOR)
+        add_ips(
+            db,
+            account=get_account(db, username="acme"),
+            specs=["192.0.2.5", "192.0.2.0/29"],
+            actor=ACTOR,
+        )
     assert info.value.details == (
         "IP address is already on another account: 192.0.2.3",
         "IP address is already on another account: 192.0.2.5",
@@ -117,12 +138,17 @@ def test_add_refuses_malformed_specs_before_touching_the_database(
     make_account("acme")
     before = dump(db)
     with pytest.raises(AddressRejected) as info:
-        add_ips(db, username="acme", specs=["192.0.2.1", "bogus", "192.0.2.1/24"], actor=ACTOR)
+        add_ips(
+            db,
+            account=get_account(db, username="acme"),
+            specs=["192.0.2.1", "bogus", "192.0.2.1/24"],
+            actor=ACTOR,
+        )
     assert len(info.value.details) == 2
     with pytest.raises(RangeTooLarge):
-        add_ips(db, username="acme", specs=["10.0.0.0/8"], actor=ACTOR)
+        add_ips(db, account=get_account(db, username="acme"), specs=["10.0.0.0/8"], actor=ACTOR)
     with pytest.raises(AccountNotFound):
-        add_ips(db, username="ghost", specs=["192.0.2.1"], actor=ACTOR)
+        add_ips(db, account=get_account(db, username="ghost"), specs=["192.0.2.1"], actor=ACTOR)
     assert dump(db) == before
 
 
@@ -130,14 +156,21 @@ def test_add_with_a_limit_takes_the_start_of_a_large_range(
     db: Database, make_account: MakeAccount
 ) -> None:
     make_account("acme")
-    result = add_ips(db, username="acme", specs=["10.0.0.0/8"], actor=ACTOR, limit=3)
+    result = add_ips(
+        db, account=get_account(db, username="acme"), specs=["10.0.0.0/8"], actor=ACTOR, limit=3
+    )
     assert result.added == ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
 
 
 def test_add_takes_addresses_from_the_inventory(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
     inventory_id = insert_inventory_ip(db, "192.0.2.50")
-    result = add_ips(db, username="acme", specs=["192.0.2.50", "192.0.2.51"], actor=ACTOR)
+    result = add_ips(
+        db,
+        account=get_account(db, username="acme"),
+        specs=["192.0.2.50", "192.0.2.51"],
+        actor=ACTOR,
+    )
     assert result.added == ["192.0.2.50", "192.0.2.51"]
     assert ips_of(db, "acme") == ["192.0.2.50", "192.0.2.51"]
     ip_rows = {r[1]: r for r in dump(db)["ip_addresses"]}
@@ -150,8 +183,12 @@ def test_add_logs_what_it_added_and_bumps_the_version(
 ) -> None:
     made = make_account("acme")
     v0 = version_of(db, "acme")
-    add_ips(db, username="acme", specs=["192.0.2.2", "192.0.2.1"], actor=ACTOR)
-    add_ips(db, username="acme", specs=["192.0.2.1", "192.0.2.3"], actor=ACTOR)
+    add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.2", "192.0.2.1"], actor=ACTOR
+    )
+    add_ips(
+        db, account=get_account(db, username="acme"), specs=["192.0.2.1", "192.0.2.3"], actor=ACTOR
+    )
     assert version_of(db, "acme") == v0 + 2
     rows = [r for r in log_rows(db, made.account.id) if r["action"] == "ip.add"]
     assert [r["after"] for r in rows] == [
@@ -164,33 +201,41 @@ def test_add_logs_what_it_added_and_bumps_the_version(
 def test_failed_add_does_not_bump_the_version(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
     make_account("other")
-    add_ips(db, username="other", specs=["192.0.2.1"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="other"), specs=["192.0.2.1"], actor=ACTOR)
     v0 = version_of(db, "acme")
     with pytest.raises(AddressInUse):
-        add_ips(db, username="acme", specs=["192.0.2.1"], actor=ACTOR)
+        add_ips(db, account=get_account(db, username="acme"), specs=["192.0.2.1"], actor=ACTOR)
     assert version_of(db, "acme") == v0
 
 
 def remove(db: Database, *addresses: str, release: bool = False) -> list[str]:
-    return remove_ips(db, username="acme", addresses=addresses, release=release, actor=ACTOR)
+    return remove_ips(
+        db,
+        account=get_account(db, username="acme"),
+        addresses=addresses,
+        release=release,
+        actor=ACTOR,
+    )
 
 
 def setup_holdings(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
-    add_ips(db, username="acme", specs=["192.0.2.0/29"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=["192.0.2.0/29"], actor=ACTOR)
     for name in ("sub-a", "sub-b"):
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
+    set_subuser_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="sub-a",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.1", "192.0.2.2"],
         actor=ACTOR,
     )
-    set_subuser_ips_by_name(
+    set_subuser_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
         username="sub-b",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.2", "192.0.2.3"],
@@ -200,7 +245,9 @@ def setup_holdings(db: Database, make_account: MakeAccount) -> None:
 
 def test_list_by_state(db: Database, make_account: MakeAccount) -> None:
     setup_holdings(db, make_account)
-    set_subuser_active(db, account_name="acme", username="sub-b", active=False, actor=ACTOR)
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="sub-b", active=False, actor=ACTOR
+    )
     assert ips_of(db, "acme", IpState.TAKEN) == ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
     assert ips_of(db, "acme", IpState.FREE) == ["192.0.2.4", "192.0.2.5", "192.0.2.6"]
     assert ips_of(db, "acme", IpState.AVAILABLE) == [
@@ -229,8 +276,10 @@ def test_remove_refuses_held_addresses_unless_released(
     removed = remove(db, "192.0.2.6", "192.0.2.2", "192.0.2.1", release=True)
     assert removed == ["192.0.2.1", "192.0.2.2", "192.0.2.6"]
     assert ips_of(db, "acme") == ["192.0.2.3", "192.0.2.4", "192.0.2.5"]
-    assert subuser_ips_by_name(db, account_name="acme", username="sub-a") == []
-    assert subuser_ips_by_name(db, account_name="acme", username="sub-b") == ["192.0.2.3"]
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="sub-a") == []
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="sub-b") == [
+        "192.0.2.3"
+    ]
     actions = [r["action"] for r in log_rows(db)][-2:]
     assert actions == ["ip.release", "ip.remove"]
     released, removed_row = log_rows(db)[-2:]
@@ -249,7 +298,9 @@ def test_remove_of_free_addresses_needs_no_release(db: Database, make_account: M
     assert log_rows(db)[-1]["action"] == "ip.remove"
     # the address is gone from ipfleet: another account may now add it
     make_account("other")
-    assert add_ips(db, username="other", specs=["192.0.2.5"], actor=ACTOR).added == ["192.0.2.5"]
+    assert add_ips(
+        db, account=get_account(db, username="other"), specs=["192.0.2.5"], actor=ACTOR
+    ).added == ["192.0.2.5"]
 
 
 def test_remove_is_all_or_nothing_naming_every_bad_address(
@@ -257,7 +308,7 @@ def test_remove_is_all_or_nothing_naming_every_bad_address(
 ) -> None:
     setup_holdings(db, make_account)
     make_account("other")
-    add_ips(db, username="other", specs=["198.51.100.1"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="other"), specs=["198.51.100.1"], actor=ACTOR)
     before = dump(db)
     with pytest.raises(AddressRejected) as info:
         remove(db, "192.0.2.5", "198.51.100.1", "203.0.113.1", release=True)
@@ -273,7 +324,12 @@ def test_remove_is_all_or_nothing_naming_every_bad_address(
 
 def test_remove_accepts_any_spelling_of_an_address(db: Database, make_account: MakeAccount) -> None:
     make_account("acme")
-    add_ips(db, username="acme", specs=["2001:db8::1", "2001:db8::2"], actor=ACTOR)
+    add_ips(
+        db,
+        account=get_account(db, username="acme"),
+        specs=["2001:db8::1", "2001:db8::2"],
+        actor=ACTOR,
+    )
     removed = remove(db, "2001:DB8:0::1", "2001:db8::1")
     assert removed == ["2001:db8::1"]
     assert ips_of(db, "acme") == ["2001:db8::2"]

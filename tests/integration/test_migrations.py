@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ipfleet.store.migrate import current, head
+from ipfleet.store import migrations
+from ipfleet.store.migrate import current, head, upgrade
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
 
@@ -18,4 +21,71 @@ def test_migrated_schema_matches_tables(db: Database) -> None:
 
 
 def test_database_is_at_head(db: Database) -> None:
-    assert current(db) == head() == "0002"
+    """The head is the highest-numbered migration file: the chain has no gap or fork."""
+    versions = Path(migrations.__file__).parent / "versions"
+    newest = max(p.name.split("_", 1)[0] for p in versions.glob("[0-9]*.py"))
+    assert current(db) == head() == newest
+
+
+def test_0003_keeps_the_data_of_a_populated_database(tmp_path: Path) -> None:
+    """SQLite recreates ``subusers`` to add the composite key: the holdings that reference
+    it must survive (with foreign keys enforced, dropping the old table would cascade)."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0002")
+    with db.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO accounts (id, username, data_version, created_at)"
+            " VALUES (1, 'acme', 0, '2026-01-01')",
+            "INSERT INTO subusers (id, account_id, username, email, active, created_at)"
+            " VALUES (1, 1, 'alice', '', 1, '2026-01-01')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, account_id, created_at)"
+            " VALUES (1, '192.0.2.1', 'x', 4, 1, '2026-01-01')",
+            "INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (1, 1, 1)",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade(db)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM holdings").scalar_one() == 1
+        row = conn.exec_driver_sql("SELECT mta, enabled FROM ip_addresses").one()
+        assert tuple(row) == (None, 1)
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    db.dispose()
+
+
+def test_0006_opens_the_periods_of_existing_data(tmp_path: Path) -> None:
+    """The timeline starts from what is there: each ownership, holding and subuser state
+    opens a period, at the change log's last word on it (else when the row was made)."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0003")
+    with db.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO accounts (id, username, data_version, created_at)"
+            " VALUES (1, 'acme', 0, '2026-01-01 00:00:00.000000')",
+            "INSERT INTO subusers (id, account_id, username, email, active, created_at)"
+            " VALUES (1, 1, 'alice', '', 0, '2026-01-02 00:00:00.000000')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, account_id, assigned_at,"
+            " created_at) VALUES (1, '192.0.2.1', 'k1', 4, 1, '2026-01-03 00:00:00.000000',"
+            " '2026-01-01 00:00:00.000000')",
+            "INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (1, 1, 1)",
+            "INSERT INTO change_log (at, actor, request_id, account_id, action, subject)"
+            " VALUES ('2026-01-04 00:00:00.000000', 'op', 'r', 1, 'subuser.set_ips',"
+            " 'subuser:alice')",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade(db)
+    with db.engine.connect() as conn:
+        ips = conn.exec_driver_sql(
+            "SELECT kind, account, subuser, started_at, ended_at FROM ip_periods ORDER BY id"
+        ).all()
+        holders = conn.exec_driver_sql(
+            "SELECT kind, subuser, value, started_at FROM holder_periods ORDER BY kind"
+        ).all()
+    assert [tuple(r) for r in ips] == [
+        ("account", "acme", None, "2026-01-03 00:00:00.000000", None),
+        ("holding", "acme", "alice", "2026-01-04 00:00:00.000000", None),
+    ]
+    assert [tuple(r) for r in holders] == [
+        ("filled", "alice", "yes", "2026-01-04 00:00:00.000000"),
+        ("state", "alice", "inactive", "2026-01-04 00:00:00.000000"),
+    ]
+    db.dispose()

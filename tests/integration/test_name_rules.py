@@ -40,7 +40,9 @@ def race(fns: list[Callable[[], Any]]) -> list[Exception]:
 
 def test_an_account_cannot_take_a_subusers_name(db: Database, make_account: Any) -> None:
     make_account("acme")
-    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=ACTOR
+    )
     with pytest.raises(AccountExists):
         create_account(db, username="alice", outbound_cluster=None, actor=ACTOR)
 
@@ -52,7 +54,7 @@ def test_racing_subuser_names_lose_cleanly(db: Database, make_account: Any) -> N
         errors = race(
             [
                 lambda n=n, u=username: create_subuser(  # type: ignore[misc]
-                    db, account_name=n, username=u, email="", actor=ACTOR
+                    db, account=get_account(db, username=n), username=u, email="", actor=ACTOR
                 )
                 for n in names
             ]
@@ -76,9 +78,9 @@ def test_racing_account_names_lose_cleanly(db: Database) -> None:
 def test_key_writes_bump_the_data_version(db: Database, make_account: Any) -> None:
     make_account("acme")
     v0 = version_of(db, "acme")
-    info, _key = create_key(db, username="acme", name="ci", actor=ACTOR)
+    info, _key = create_key(db, account=get_account(db, username="acme"), name="ci", actor=ACTOR)
     v1 = version_of(db, "acme")
-    revoke_key(db, username="acme", key_id=info.key_id, actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=info.key_id, actor=ACTOR)
     assert v0 < v1 < version_of(db, "acme")
 
 
@@ -86,16 +88,26 @@ def test_key_writes_bump_the_data_version(db: Database, make_account: Any) -> No
 def test_blank_names_are_refused(db: Database, make_account: Any, name: str) -> None:
     make_account("acme")
     with pytest.raises(InvalidValue, match="Username is required"):
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
 
 
 def test_names_keep_their_exact_spelling(db: Database, make_account: Any) -> None:
     make_account("acme")
-    create_subuser(db, account_name="acme", username="alice", email="", actor=ACTOR)
-    create_subuser(db, account_name="acme", username="alice ", email="", actor=ACTOR)
-    create_subuser(db, account_name="acme", username="ALICE", email="", actor=ACTOR)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice", email="", actor=ACTOR
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="alice ", email="", actor=ACTOR
+    )
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="ALICE", email="", actor=ACTOR
+    )
     with pytest.raises(SubuserExists):
-        create_subuser(db, account_name="acme", username="alice ", email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="acme"), username="alice ", email="", actor=ACTOR
+        )
 
 
 @pytest.mark.parametrize(
@@ -116,7 +128,13 @@ def test_host_names_that_are_not_host_names_are_refused(bad: str) -> None:
 
 def test_a_profile_cannot_blank_the_email(db: Database, make_account: Any) -> None:
     account = make_account("acme")
-    create_subuser(db, account_name="acme", username="al", email="al@example.com", actor=ACTOR)
+    create_subuser(
+        db,
+        account=get_account(db, username="acme"),
+        username="al",
+        email="al@example.com",
+        actor=ACTOR,
+    )
     acct = get_account(db, username=account.name)
     with pytest.raises(InvalidValue, match="Email is required"):
         update_profile(db, account=acct, username="al", values={"email": ""}, actor=ACTOR)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.domain.states import IpState, classify
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
@@ -58,18 +58,22 @@ def test_sql_states_equal_classify(db: Database, plan: Plan) -> None:
     account, _key = create_account(db, username=name, outbound_cluster=None, actor=ACTOR)
     ips = [address(block, s) for s in sorted(plan.slots)]
     if ips:
-        add_ips(db, username=name, specs=ips, actor=ACTOR)
+        add_ips(db, account=get_account(db, username=name), specs=ips, actor=ACTOR)
     holdings: list[tuple[str, bool]] = []
     for n, (active, held_slots) in enumerate(plan.subusers):
         user = f"{name}-sub{n}"
-        create_subuser(db, account_name=name, username=user, email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username=name), username=user, email="", actor=ACTOR
+        )
         held = [address(block, s) for s in sorted(held_slots)]
         if held:
             set_subuser_ips(
                 db, account=account, username=user, mode=SetMode.SPECIFY, ips=held, actor=ACTOR
             )
         if not active:
-            set_subuser_active(db, account_name=name, username=user, active=False, actor=ACTOR)
+            set_subuser_active(
+                db, account=get_account(db, username=name), username=user, active=False, actor=ACTOR
+            )
         holdings.extend((ip, active) for ip in held)
 
     expected = classify(ips, holdings)

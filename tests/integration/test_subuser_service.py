@@ -23,7 +23,6 @@ from ipfleet.services.subusers import (
     list_subusers,
     set_subuser_active,
     set_subuser_ips,
-    set_subuser_ips_by_name,
     subuser_ips,
 )
 from ipfleet.store.uow import Database
@@ -37,17 +36,28 @@ ACME_IPS = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1"]
 def acme(db: Database, make_account: MakeAccount) -> Account:
     """Account acme with four IPs and subusers alice and bob; account other with its own."""
     make_account("acme")
-    add_ips(db, username="acme", specs=ACME_IPS, actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=ACME_IPS, actor=ACTOR)
     for name in ("alice", "bob"):
         create_subuser(
-            db, account_name="acme", username=name, email=f"{name}@example.com", actor=ACTOR
+            db,
+            account=get_account(db, username="acme"),
+            username=name,
+            email=f"{name}@example.com",
+            actor=ACTOR,
         )
     make_account("other")
-    add_ips(db, username="other", specs=["198.51.100.1", "198.51.100.2"], actor=ACTOR)
-    create_subuser(db, account_name="other", username="olga", email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+    add_ips(
         db,
-        account_name="other",
+        account=get_account(db, username="other"),
+        specs=["198.51.100.1", "198.51.100.2"],
+        actor=ACTOR,
+    )
+    create_subuser(
+        db, account=get_account(db, username="other"), username="olga", email="", actor=ACTOR
+    )
+    set_subuser_ips(
+        db,
+        account=get_account(db, username="other"),
         username="olga",
         mode=SetMode.SPECIFY,
         ips=["198.51.100.2"],
@@ -65,7 +75,7 @@ def held(db: Database, account: Account, user: str) -> list[str]:
 
 
 def test_new_subusers_are_active_and_hold_nothing(db: Database, acme: Account) -> None:
-    views = list_subusers(db, account_name="acme")
+    views = list_subusers(db, account=get_account(db, username="acme"))
     assert [(v.subuser.username, v.subuser.email, v.subuser.active, v.ips) for v in views] == [
         ("alice", "alice@example.com", True, []),
         ("bob", "bob@example.com", True, []),
@@ -93,7 +103,7 @@ def test_all_and_none(db: Database, acme: Account) -> None:
     assert held(db, acme, "bob") == []
     # "all" means the IPs on the account at the time of the call, not later ones
     set_ips(db, acme, "bob", SetMode.ALL)
-    add_ips(db, username="acme", specs=["192.0.2.9"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=["192.0.2.9"], actor=ACTOR)
     assert held(db, acme, "bob") == ACME_IPS
 
 
@@ -110,7 +120,10 @@ def test_duplicates_and_spellings_are_ignored(db: Database, acme: Account) -> No
         "2001:db8::1",
     )
     assert result == ["192.0.2.2", "2001:db8::1"]
-    assert [v.ips for v in list_subusers(db, account_name="acme")] == [result, []]
+    assert [v.ips for v in list_subusers(db, account=get_account(db, username="acme"))] == [
+        result,
+        [],
+    ]
 
 
 def test_specify_is_all_or_nothing_naming_every_offender(db: Database, acme: Account) -> None:
@@ -197,24 +210,36 @@ def test_create_subuser_rules(db: Database, acme: Account) -> None:
     before = dump(db)
     for taken in ("alice", "olga", "acme", "other"):  # names are unique installation-wide
         with pytest.raises(SubuserExists) as info:
-            create_subuser(db, account_name="acme", username=taken, email="", actor=ACTOR)
+            create_subuser(
+                db, account=get_account(db, username="acme"), username=taken, email="", actor=ACTOR
+            )
         assert info.value.message == "Username already exists"
     for bad in ("", "x" * 65, "bell\a"):
         with pytest.raises(InvalidValue):
-            create_subuser(db, account_name="acme", username=bad, email="", actor=ACTOR)
+            create_subuser(
+                db, account=get_account(db, username="acme"), username=bad, email="", actor=ACTOR
+            )
     with pytest.raises(AccountNotFound):
-        create_subuser(db, account_name="ghost", username="zed", email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="ghost"), username="zed", email="", actor=ACTOR
+        )
     assert dump(db) == before
     # exact names: a different case or a trailing space is another user
     for name in ("Alice", "alice "):
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
-    names = [v.subuser.username for v in list_subusers(db, account_name="acme")]
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
+    names = [
+        v.subuser.username for v in list_subusers(db, account=get_account(db, username="acme"))
+    ]
     assert sorted(names) == sorted(["alice", "bob", "Alice", "alice "])
 
 
 def test_create_subuser_is_logged(db: Database, acme: Account) -> None:
     v0 = version_of(db, "acme")
-    sub = create_subuser(db, account_name="acme", username="zed", email="z@x.y", actor=ACTOR)
+    sub = create_subuser(
+        db, account=get_account(db, username="acme"), username="zed", email="z@x.y", actor=ACTOR
+    )
     assert (sub.username, sub.email, sub.active, sub.account_id) == ("zed", "z@x.y", True, acme.id)
     row = log_rows(db)[-1]
     assert (row["action"], row["subject"]) == ("subuser.create", "subuser:zed")
@@ -225,11 +250,20 @@ def test_create_subuser_is_logged(db: Database, acme: Account) -> None:
 
 def test_activate_and_deactivate(db: Database, acme: Account) -> None:
     logged = len(log_rows(db))
-    set_subuser_active(db, account_name="acme", username="bob", active=False, actor=ACTOR)
-    set_subuser_active(db, account_name="acme", username="bob", active=False, actor=ACTOR)
-    states = {v.subuser.username: v.subuser.active for v in list_subusers(db, account_name="acme")}
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
+    )
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
+    )
+    states = {
+        v.subuser.username: v.subuser.active
+        for v in list_subusers(db, account=get_account(db, username="acme"))
+    }
     assert states == {"alice": True, "bob": False}
-    set_subuser_active(db, account_name="acme", username="bob", active=True, actor=ACTOR)
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="bob", active=True, actor=ACTOR
+    )
     rows = log_rows(db)[logged:]
     # a change is logged; setting the state it already has changes nothing
     assert [(r["action"], r["before"], r["after"]) for r in rows] == [
@@ -237,5 +271,9 @@ def test_activate_and_deactivate(db: Database, acme: Account) -> None:
         ("subuser.set_active", {"active": False}, {"active": True}),
     ]
     with pytest.raises(SubuserNotFound):
-        set_subuser_active(db, account_name="acme", username="olga", active=False, actor=ACTOR)
-    assert [v.subuser.active for v in list_subusers(db, account_name="other")] == [True]
+        set_subuser_active(
+            db, account=get_account(db, username="acme"), username="olga", active=False, actor=ACTOR
+        )
+    assert [
+        v.subuser.active for v in list_subusers(db, account=get_account(db, username="other"))
+    ] == [True]

@@ -17,9 +17,11 @@ THREADS = 24
 
 def test_failing_writes_do_not_spoil_their_batch(db: Database) -> None:
     create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
-    add_ips(db, username="acme", specs=["192.0.2.0/27"], actor=ACTOR)
+    add_ips(db, account=get_account(db, username="acme"), specs=["192.0.2.0/27"], actor=ACTOR)
     for n in range(THREADS):
-        create_subuser(db, account_name="acme", username=f"s{n}", email="", actor=ACTOR)
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=f"s{n}", email="", actor=ACTOR
+        )
     account = get_account(db, username="acme")
     start = threading.Barrier(THREADS)
     outcome: dict[int, str] = {}

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import text
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.keys import create_key, revoke_key
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips_by_name
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.uow import Database
 
 ACTOR = Actor("test", "hot")
@@ -17,12 +17,19 @@ ACTOR = Actor("test", "hot")
 
 def _seed(db: Database) -> str:
     _, key = create_account(db, username="acme", outbound_cluster="c1", actor=ACTOR)
-    add_ips(db, username="acme", specs=["192.0.2.8/29", "2001:db8::/126"], actor=ACTOR)
-    for name in ("full", "empty"):
-        create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
-    set_subuser_ips_by_name(
+    add_ips(
         db,
-        account_name="acme",
+        account=get_account(db, username="acme"),
+        specs=["192.0.2.8/29", "2001:db8::/126"],
+        actor=ACTOR,
+    )
+    for name in ("full", "empty"):
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=name, email="", actor=ACTOR
+        )
+    set_subuser_ips(
+        db,
+        account=get_account(db, username="acme"),
         username="full",
         mode=SetMode.SPECIFY,
         ips=["2001:db8::1", "192.0.2.10", "192.0.2.9"],
@@ -43,11 +50,11 @@ def test_credentials_see_each_committed_write(db: Database) -> None:
     found = db.hot.credentials(key_id)
     assert found is not None
     before = found[0].data_version
-    info, _ = create_key(db, username="acme", name="second", actor=ACTOR)
+    info, _ = create_key(db, account=get_account(db, username="acme"), name="second", actor=ACTOR)
     found = db.hot.credentials(key_id)
     assert found is not None
     assert found[0].data_version > before
-    revoke_key(db, username="acme", key_id=info.key_id, actor=ACTOR)
+    revoke_key(db, account=get_account(db, username="acme"), key_id=info.key_id, actor=ACTOR)
     assert db.hot.credentials(info.key_id) is None
 
 

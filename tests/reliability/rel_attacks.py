@@ -18,10 +18,12 @@ from urllib.parse import quote
 from ipfleet.domain.addresses import address_error, canonical, parse_address
 from tests.reliability.rel_registry import BY_KEY, ROUTES, Route, sample_path
 from tests.reliability.rel_world import (
+    A_DOMAIN,
     A_IPS,
     A_ODD,
     A_POOL,
     A_WARM,
+    B_DOMAIN,
     B_IPS,
     B_POOL,
     PASSWORD,
@@ -47,11 +49,12 @@ class Attack:
     @property
     def request_text(self) -> str:
         """Everything B itself put in the request (a secret echoed back is not a leak),
-        with the canonical spelling of every address it wrote in another."""
+        also in lower case (mail domains are answered so), with the canonical spelling of
+        every address it wrote in another."""
         raw = repr((self.params, self.path, self.json, self.headers, self.auth))
         words = re.split(r"[\s'\"(),\[\]/]+", raw)
         canon = [canonical(parse_address(w)) for w in words if address_error(w) is None]
-        return " ".join([raw, *canon])
+        return " ".join([raw, raw.lower(), *canon])
 
 
 def seg(text: str) -> str:
@@ -130,6 +133,29 @@ def v2_attacks() -> list[Attack]:
             ("password", "pass-word-1"),
             ("confirm_password", "pass-word-1"),
             ("email", "x@b.example"),
+        ),
+        _v2(
+            "customer.whitelabel",
+            OWN,
+            "list, naming A's subuser",
+            ("task", "list"),
+            ("user", alice),
+        ),
+        *(
+            _v2(
+                "customer.whitelabel",
+                REFUSED,
+                what,
+                ("task", "append"),
+                ("user", u),
+                ("mail_domain", d),
+            )
+            for what, u, d in (
+                ("A's domain to B's subuser", "b-erin", A_DOMAIN),
+                ("A's domain, upper case", "b-erin", A_DOMAIN.upper()),
+                ("B's domain to A's subuser", alice, B_DOMAIN),
+                ("A's domain to A's subuser", alice, A_DOMAIN),
+            )
         ),
         _v2("customer.delete", REFUSED, "delete A's subuser", ("user", alice)),
         _v2("customer.delete", REFUSED, "delete odd name", ("username", A_ODD)),

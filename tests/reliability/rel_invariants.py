@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import text
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address, sort_key
-from ipfleet.domain.replay import replay
-from ipfleet.services.state import dump_state, state_and_log
-from ipfleet.store.uow import Database
+from ipfleet.domain.replay import State, differences, replay
+from ipfleet.services.log_check import state_and_log
+from ipfleet.services.timeline import period_differences
+from ipfleet.store.uow import Database, UnitOfWork
 
 # Each query returns the rows that break one rule; every one must come back empty.
 BROKEN: dict[str, str] = {
@@ -37,6 +38,16 @@ BROKEN: dict[str, str] = {
     "plaintext secret": """
         SELECT id FROM api_keys WHERE length(secret_hash) <> 64 OR secret_hash LIKE 'SG.%'""",
 }
+
+
+def dump_state(db: Database) -> State:
+    """The state of the installation now, read in one snapshot (as ``log verify`` reads it)."""
+
+    def work(uow: UnitOfWork) -> State:
+        uow.state.snapshot()
+        return uow.state.read()
+
+    return db.read(work)
 
 
 def fingerprint(db: Database) -> tuple[dict[str, Any], int]:
@@ -74,6 +85,7 @@ def violations(db: Database) -> list[str]:
             problems += [f"{rule}: {tuple(r)}" for r in rows[:5]]
         stored = list(conn.execute(text("SELECT address, sort_key, version FROM ip_addresses")))
     problems += address_problems(stored)
+    problems += [f"timeline: {d}" for d in period_differences(db)]
     state, log = state_and_log(db)
     rebuilt = replay(log)
     if rebuilt != state:
@@ -85,9 +97,4 @@ def violations(db: Database) -> list[str]:
 
 def diff(rebuilt: dict[str, Any], stored: dict[str, Any]) -> str:
     """The first few differences between two states, for a readable failure."""
-    out = []
-    for part, rows in stored.items():
-        for key in sorted(set(rows) | set(rebuilt[part]), key=str):
-            if rows.get(key) != rebuilt[part].get(key):
-                out.append(f"{part}[{key}]: replay {rebuilt[part].get(key)} != db {rows.get(key)}")
-    return "; ".join(out[:5])
+    return "; ".join(differences(rebuilt, stored)[:5])

@@ -100,6 +100,7 @@ ROUTES: tuple[Route, ...] = (
     v2("customer.website_disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
     v2("customer.auth", "user", "username", "password"),
+    v2("customer.whitelabel", "task", "user", "username", "mail_domain", writes=True),
     # -- SendGrid v3 (docs/v3.md) -----------------------------------------------------
     v3(
         "GET",
@@ -173,8 +174,30 @@ ROUTES: tuple[Route, ...] = (
 )
 
 BY_KEY = {r.key: r for r in ROUTES}
+
+# -- the dashboard (/ui): HTML pages and forms behind a session cookie, attacked by
+# tests/reliability/rel_ui.py (its own shapes: a page, or a redirect to the sign-in) ------
+UI_ROUTES: tuple[Route, ...] = (
+    Route("ui", "GET", "/ui/login", public=True),
+    Route("ui", "POST", "/ui/login", public=True),
+    Route("ui", "POST", "/ui/operator/login", public=True),
+    Route("ui", "POST", "/ui/logout"),
+    Route("ui", "GET", "/ui/static/{name}", public=True),
+    Route("ui", "GET", "/ui"),
+    Route("ui", "GET", "/ui/ips", query=("state", "size", "page")),
+    Route("ui", "GET", "/ui/ips/{address}"),
+    Route("ui", "GET", "/ui/subusers"),
+    Route("ui", "GET", "/ui/subusers/{name}"),
+    Route("ui", "POST", "/ui/subusers/{name}", writes=True, fields=("mode", "ip")),
+    Route("ui", "POST", "/ui/subusers/{name}/active", writes=True, fields=("active",)),
+    Route("ui", "GET", "/ui/operator"),
+    Route("ui", "POST", "/ui/operator/accounts/{account}/quota", writes=True),
+    Route("ui", "POST", "/ui/operator/accounts/{account}/take", writes=True),
+)
+UI_BY_KEY = {r.key: r for r in UI_ROUTES}
+
 #: The application's attributes that are ASGI sub-applications this module can enumerate.
-KNOWN_MOUNTS = frozenset({"v2", "v3", "own"})
+KNOWN_MOUNTS = frozenset({"v2", "v3", "own", "ui"})
 
 
 def _litestar_keys(app: Any) -> set[str]:
@@ -194,6 +217,11 @@ def served_routes(app: Any) -> set[str]:
     keys |= _litestar_keys(app.v3.app)
     keys |= _litestar_keys(app.own)
     return keys
+
+
+def served_ui_routes(app: Any) -> set[str]:
+    """Registry keys of the dashboard's routes, read from its route table."""
+    return _litestar_keys(app.ui.app)
 
 
 def mounts(app: Any) -> set[str]:

@@ -19,7 +19,7 @@ from tests.reliability.rel_registry import Route
 
 V2_JSON = "application/json"
 V2_XML = "text/xml; charset=ISO-8859-1"
-V2_ROOTS = {"result", "ips", "sendips", "users"}
+V2_ROOTS = {"result", "ips", "sendips", "users", "whitelabels"}
 
 
 def _v2_json_error(body: Any) -> bool | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services import pools, profiles, warmup
+from ipfleet.services import pools, profiles, sending_domains, warmup
 from ipfleet.services.accounts import get_account
 from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import set_hostname
@@ -45,6 +45,7 @@ A_POOL, B_POOL = "a-pool-secret", "b-pool"
 A_HOSTNAME = "mta.a-tenant.example"
 A_WARM = "203.0.113.12"
 PASSWORD = "carol-pass-secret"
+A_DOMAIN, B_DOMAIN = "mail.a-tenant-secret.example", "mail.b-tenant.example"
 
 
 @dataclass
@@ -64,7 +65,7 @@ class World:
 
     def secrets_of_a(self) -> set[str]:
         """Everything that identifies A's data and that B has no business seeing."""
-        found = {A, A_POOL, A_HOSTNAME, PASSWORD, *A_IPS, *A_SUBS, *self.a.key_ids}
+        found = {A, A_POOL, A_HOSTNAME, PASSWORD, A_DOMAIN, *A_IPS, *A_SUBS, *self.a.key_ids}
         for sub in A_SUBS.values():
             found |= {sub.email, *sub.profile.values()}
         return found
@@ -80,9 +81,11 @@ def seed(db: Database) -> World:
     add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
     a = _tenant(db, A, A_IPS, A_SUBS)
     b = _tenant(db, B, B_IPS, B_SUBS)
-    second, _ = create_key(db, username=A, name="a-second", actor=SEEDER)
-    old, a.revoked_key = create_key(db, username=A, name="a-old", actor=SEEDER)
-    revoke_key(db, username=A, key_id=old.key_id, actor=SEEDER)
+    second, _ = create_key(db, account=get_account(db, username=A), name="a-second", actor=SEEDER)
+    old, a.revoked_key = create_key(
+        db, account=get_account(db, username=A), name="a-old", actor=SEEDER
+    )
+    revoke_key(db, account=get_account(db, username=A), key_id=old.key_id, actor=SEEDER)
     a.key_ids += [second.key_id, old.key_id]
     profiles.set_password(
         db, account=a.account, username="a-carol", password=PASSWORD, actor=SEEDER
@@ -93,6 +96,13 @@ def seed(db: Database) -> World:
     pools.create_pool(db, account=b.account, name=B_POOL, actor=SEEDER)
     pools.add_pool_ip(db, account=b.account, name=B_POOL, address=B_IPS[0], actor=SEEDER)
     warmup.start_warmup(db, account=a.account, address=A_WARM, actor=SEEDER)
+    for tenant, domain, sub in ((a, A_DOMAIN, "a-alice"), (b, B_DOMAIN, "b-erin")):
+        sending_domains.add_sending_domain(
+            db, account=tenant.account, mail_domain=domain, url_domain=None, actor=SEEDER
+        )
+        sending_domains.attach_sending_domain(
+            db, account=tenant.account, username=sub, mail_domain=domain, actor=SEEDER
+        )
     a.account = get_account(db, username=A)
     b.account = get_account(db, username=B)
     return World(db=db, a=a, b=b)

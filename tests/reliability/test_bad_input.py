@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ipfleet.services.state import dump_state
 from tests.reliability import rel_figures
 from tests.reliability.rel_budget import Budget
 from tests.reliability.rel_inputs import (
@@ -15,7 +14,7 @@ from tests.reliability.rel_inputs import (
     v2_request,
     v3_request,
 )
-from tests.reliability.rel_invariants import fingerprint, violations
+from tests.reliability.rel_invariants import dump_state, fingerprint, violations
 from tests.reliability.rel_registry import BY_KEY, ROUTES, Route
 from tests.reliability.rel_shapes import verdict
 from tests.reliability.rel_world import B, World

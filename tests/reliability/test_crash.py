@@ -14,11 +14,10 @@ import time
 import httpx
 import pytest
 
-from ipfleet.services.state import dump_state
 from ipfleet.store.uow import Database
 from tests.reliability import rel_figures
 from tests.reliability.rel_budget import Budget
-from tests.reliability.rel_invariants import violations
+from tests.reliability.rel_invariants import dump_state, violations
 from tests.reliability.rel_load import ACCOUNT, Fleet, Mix, Tally, run_clients, seed_fleet
 from tests.support.server import Server
 

@@ -17,13 +17,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import text
 
-from ipfleet.store.uow import Database
 from tests.reliability import rel_figures
 from tests.reliability.rel_invariants import fingerprint, violations
 from tests.reliability.rel_registry import ROUTES
-from tests.reliability.rel_world import B, World
+from tests.reliability.rel_world import B_DOMAIN, B, World
+from tests.support.db import fail_kth_log_row, heal
 from tests.support.inprocess import Client
 
 
@@ -71,6 +70,13 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
         v2("customer.profile", ("task", "setEmail"), ("user", "b-f1"), ("email", "f9@b.example")),
         v2("customer.profile", ("task", "setUsername"), ("user", "b-f1"), ("username", "b-f9")),
         v2("customer.delete", ("user", "b-f9")),
+        # moves B's domain from b-erin: two log rows (erin's detachment, frank's attachment)
+        v2(
+            "customer.whitelabel",
+            ("task", "append"),
+            ("user", "b-frank"),
+            ("mail_domain", B_DOMAIN),
+        ),
         v3("POST", "/v3/ips", "/v3/ips", {"count": 1, "subusers": ["b-erin"], "warmup": True}),
         v3("POST", "/v3/ips/pools", "/v3/ips/pools", {"name": "b-f-pool"}),
         v3("PUT", pool, "/v3/ips/pools/b-f-pool", {"name": "b-f-pool2"}),
@@ -101,36 +107,6 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
     made = [lambda w=w: w for w in fixed]  # type: ignore[misc]
     made.append(lambda: v3("DELETE", "/v3/api_keys/{api_key_id}", f"/v3/api_keys/{new_key_id()}"))
     return made
-
-
-def fail_kth_log_row(db: Database, k: int) -> None:
-    """From now on, refuse any change-log row that would be the k-th after the current last."""
-    with db.engine.begin() as conn:
-        base = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM change_log")) or 0)
-        guard = f"(SELECT count(*) FROM change_log WHERE id > {base}) >= {k - 1}"
-        if db.sqlite:
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER fault BEFORE INSERT ON change_log WHEN {guard} "
-                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
-            )
-        else:
-            conn.exec_driver_sql(
-                "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF {guard} THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$"
-            )
-            conn.exec_driver_sql(
-                "CREATE TRIGGER fault BEFORE INSERT ON change_log "
-                "FOR EACH ROW EXECUTE FUNCTION fault()"
-            )
-
-
-def heal(db: Database) -> None:
-    with db.engine.begin() as conn:
-        if db.sqlite:
-            conn.exec_driver_sql("DROP TRIGGER fault")
-        else:
-            conn.exec_driver_sql("DROP TRIGGER fault ON change_log")
-            conn.exec_driver_sql("DROP FUNCTION fault()")
 
 
 def send(client: Client, world: World, w: Write) -> httpx.Response:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import httpx
 
 from ipfleet.domain.replay import State
-from ipfleet.services.state import state_and_log
+from ipfleet.services.log_check import state_and_log
 from tests.reliability import rel_figures
 from tests.reliability.rel_attacks import (
     OWN,
@@ -22,8 +22,9 @@ from tests.reliability.rel_attacks import (
     v2_attacks,
     v3_attacks,
 )
-from tests.reliability.rel_registry import ROUTES
+from tests.reliability.rel_registry import ROUTES, UI_BY_KEY
 from tests.reliability.rel_shapes import verdict, visible_text
+from tests.reliability.rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
 from tests.reliability.rel_world import A, B, World
 from tests.support.inprocess import Client
 
@@ -74,9 +75,38 @@ def test_every_route_has_attacks_naming_the_other_tenants_data() -> None:
     assert not missing, f"routes without isolation attacks in rel_attacks.py: {missing}"
 
 
+def judge(
+    where: str,
+    expect: str,
+    is_error: bool,
+    resp: httpx.Response,
+    request_text: str,
+    world: World,
+    states: tuple[Snapshot, Snapshot],
+) -> list[str]:
+    """What is wrong with one attack's answer: refused or not as expected, A's data shown
+    (beyond what B itself sent), or data changed that the attack had no right to change."""
+    failures = []
+    if expect == REFUSED and not is_error:
+        failures.append(f"{where}: not refused: {resp.status_code} {resp.text[:200]}")
+    if expect in (OWN, OWN_WRITE) and is_error:
+        failures.append(f"{where}: B's own request failed: {resp.status_code} {resp.text[:200]}")
+    text = visible_text(resp)
+    leaked = sorted(s for s in world.secrets_of_a() if s in text and s not in request_text)
+    if leaked:
+        failures.append(f"{where}: shows A's {leaked}")
+    before, after = states
+    if expect == OWN_WRITE:
+        a_id = world.a.account.id
+        if slice_of(after, A, a_id) != slice_of(before, A, a_id):
+            failures.append(f"{where}: A's data changed")
+    elif after != before:
+        failures.append(f"{where}: the data changed")
+    return failures
+
+
 def test_tenant_b_cannot_reach_tenant_a(client: Client, world: World) -> None:
     before = state_and_log(world.db)
-    secrets = world.secrets_of_a()
     failures: list[str] = []
     tried = 0
     for attack in all_attacks(world):
@@ -92,26 +122,41 @@ def test_tenant_b_cannot_reach_tenant_a(client: Client, world: World) -> None:
             except AssertionError as exc:
                 failures.append(f"{where}: {exc}")
                 continue
-            if attack.expect == REFUSED and not is_error:
-                failures.append(f"{where}: not refused: {resp.status_code} {resp.text[:200]}")
-            if attack.expect in (OWN, OWN_WRITE) and is_error:
-                failures.append(
-                    f"{where}: B's own read failed: {resp.status_code} {resp.text[:200]}"
-                )
-            text = visible_text(resp)
-            leaked = sorted(s for s in secrets if s in text and s not in attack.request_text)
-            if leaked:
-                failures.append(f"{where}: shows A's {leaked}")
             after = state_and_log(world.db)
-            if attack.expect == OWN_WRITE:
-                a_id = world.a.account.id
-                if slice_of(after, A, a_id) != slice_of(before, A, a_id):
-                    failures.append(f"{where}: A's data changed")
-            elif after != before:
-                failures.append(f"{where}: the data changed")
+            failures += judge(where, attack.expect, is_error, resp, attack.request_text, world,
+                              (before, after))  # fmt: skip
             before = after
             rel_figures.covered("isolation", attack.route.key)
     rel_figures.add("isolation requests", tried)
     rel_figures.add("violations", len(failures))
     assert not failures, "\n".join(failures)
     assert before[0]["accounts"].keys() == {A, B}
+
+
+def test_every_dashboard_route_has_attacks() -> None:
+    targeted = {a.route.key for a in ui_attacks()}
+    missing = sorted(set(UI_BY_KEY) - targeted)
+    assert not missing, f"/ui routes without isolation attacks in rel_ui.py: {missing}"
+
+
+def test_tenant_b_cannot_reach_tenant_a_through_the_dashboard(client: Client, world: World) -> None:
+    csrf = sign_in_b(client, world)
+    before = state_and_log(world.db)
+    failures: list[str] = []
+    for attack in ui_attacks():
+        where = f"{attack.route.key} [{attack.what}]"
+        resp = send_ui(client, world, attack, csrf)
+        if attack.ends_bs_session:
+            csrf = sign_in_b(client, world)
+        try:
+            is_error = ui_verdict(attack, resp)
+        except AssertionError as exc:
+            failures.append(f"{where}: {exc}")
+            continue
+        after = state_and_log(world.db)
+        failures += judge(where, attack.expect, is_error, resp, attack.request_text, world,
+                          (before, after))  # fmt: skip
+        before = after
+        rel_figures.covered("isolation", attack.route.key)
+    rel_figures.add("dashboard isolation requests", len(ui_attacks()))
+    assert not failures, "\n".join(failures)

@@ -11,9 +11,11 @@ from tests.reliability.rel_registry import (
     BY_KEY,
     KNOWN_MOUNTS,
     ROUTES,
+    UI_BY_KEY,
     mounts,
     sample_path,
     served_routes,
+    served_ui_routes,
 )
 from tests.reliability.rel_shapes import verdict
 from tests.reliability.rel_world import World
@@ -36,6 +38,14 @@ def test_the_registry_lists_exactly_what_the_app_serves(client: Client) -> None:
     gone = sorted(set(BY_KEY) - served)
     assert not gone, f"in the registry but no longer served: {gone}"
     rel_figures.add("routes registered", len(ROUTES))
+
+
+def test_the_dashboard_registry_lists_exactly_what_ui_serves(client: Client) -> None:
+    served = served_ui_routes(client.app)
+    assert served == set(UI_BY_KEY), (
+        f"/ui serves {sorted(served - set(UI_BY_KEY))} unregistered and "
+        f"{sorted(set(UI_BY_KEY) - served)} no longer (tests/reliability/rel_registry.py)"
+    )
 
 
 def test_the_app_mounts_no_application_the_registry_cannot_read(client: Client) -> None:

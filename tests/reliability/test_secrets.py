@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from ipfleet.domain.errors import BadCredentials
-from ipfleet.services import keys
-from ipfleet.services.acting import authenticate_bearer
+from ipfleet.services import authentication
+from ipfleet.services.authentication import authenticate_bearer
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
 from tests.reliability import rel_figures
@@ -123,7 +123,7 @@ def test_every_key_check_costs_one_constant_time_comparison(
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(keys.hmac, "compare_digest", counting)
+    monkeypatch.setattr(authentication.hmac, "compare_digest", counting)
     cases = {
         "right key": fleet.key,
         "forged secret": forged(fleet.key),
@@ -134,7 +134,7 @@ def test_every_key_check_costs_one_constant_time_comparison(
     for what, key in cases.items():
         calls.clear()
         try:
-            keys.authenticate(db, username=ACCOUNT, api_key=key)
+            authentication.authenticate(db, username=ACCOUNT, api_key=key)
             ok = True
         except BadCredentials:
             ok = False

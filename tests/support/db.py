@@ -95,3 +95,34 @@ def fail_change_log_writes(db: Database, action: str | None = None) -> None:
                 "CREATE TRIGGER refuse_log BEFORE INSERT ON change_log "
                 f"FOR EACH ROW {only}EXECUTE FUNCTION refuse_log()"
             )
+
+
+def fail_kth_log_row(db: Database, k: int) -> None:
+    """From now on, refuse any change-log row that would be the k-th after the current last."""
+    with db.engine.begin() as conn:
+        base = int(conn.scalar(text("SELECT coalesce(max(id), 0) FROM change_log")) or 0)
+        guard = f"(SELECT count(*) FROM change_log WHERE id > {base}) >= {k - 1}"
+        if db.sqlite:
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER fault BEFORE INSERT ON change_log WHEN {guard} "
+                "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {guard} THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER fault BEFORE INSERT ON change_log "
+                "FOR EACH ROW EXECUTE FUNCTION fault()"
+            )
+
+
+def heal(db: Database) -> None:
+    """Undo ``fail_kth_log_row``."""
+    with db.engine.begin() as conn:
+        if db.sqlite:
+            conn.exec_driver_sql("DROP TRIGGER fault")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER fault ON change_log")
+            conn.exec_driver_sql("DROP FUNCTION fault()")

@@ -14,12 +14,7 @@ from dataclasses import dataclass, field
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
 
 SEEDER = Actor(name="tests:seed", request_id="seed")
@@ -48,33 +43,37 @@ def seed_account(
     ips: Sequence[str] = (),
     subusers: Mapping[str, Sub] | None = None,
     cluster: str | None = None,
+    ip_quota: int | None = None,
     actor: Actor = SEEDER,
 ) -> tuple[Account, str]:
     """An account with IPs put on it directly and its subusers, in that order; the account
-    as it stands afterwards, and its API key."""
-    _account, key = create_account(db, username=name, outbound_cluster=cluster, actor=actor)
+    as it stands afterwards, and its API key. Its quota is unlimited unless given: the
+    seeded worlds take from the inventory freely (a new account's real default is 0)."""
+    account, key = create_account(
+        db, username=name, outbound_cluster=cluster, ip_quota=ip_quota, actor=actor
+    )
     if ips:
-        add_ips(db, username=name, specs=list(ips), actor=actor)
+        add_ips(db, account=account, specs=list(ips), actor=actor)
     for sub, spec in (subusers or {}).items():
         create_subuser(
             db,
-            account_name=name,
+            account=account,
             username=sub,
             email=spec.email,
             actor=actor,
             profile=dict(spec.profile) or None,
         )
         if spec.held:
-            set_subuser_ips_by_name(
+            set_subuser_ips(
                 db,
-                account_name=name,
+                account=account,
                 username=sub,
                 mode=SetMode.SPECIFY,
                 ips=list(spec.held),
                 actor=actor,
             )
         if not spec.active:
-            set_subuser_active(db, account_name=name, username=sub, active=False, actor=actor)
+            set_subuser_active(db, account=account, username=sub, active=False, actor=actor)
     return get_account(db, username=name), key
 
 
@@ -90,8 +89,13 @@ class Acct:
 
 
 def make_account(
-    db: Database, name: str, ips: Sequence[str] = (), *, actor: Actor = SEEDER
+    db: Database,
+    name: str,
+    ips: Sequence[str] = (),
+    *,
+    ip_quota: int | None = None,
+    actor: Actor = SEEDER,
 ) -> Acct:
-    """A bare account (no subusers) with ``ips`` on it."""
-    _account, key = seed_account(db, name, ips=ips, actor=actor)
+    """A bare account (no subusers) with ``ips`` on it (quota unlimited unless given)."""
+    _account, key = seed_account(db, name, ips=ips, ip_quota=ip_quota, actor=actor)
     return Acct(name, key)

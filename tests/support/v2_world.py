@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import list_ips_by_name
+from ipfleet.services.accounts import get_account
+from ipfleet.services.ips import list_ips
 from ipfleet.services.keys import create_key, revoke_key
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
@@ -86,11 +87,14 @@ class World:
         """Everything a v2 write could change, read through the services."""
         out: dict[str, Any] = {}
         for account in (A, B, C):
-            subs = list_subusers(self.db, account_name=account)
+            subs = list_subusers(self.db, account=get_account(self.db, username=account))
             out[account] = {
                 "subusers": {v.subuser.username: (v.subuser.active, v.ips) for v in subs},
                 "states": {
-                    s.value: list_ips_by_name(self.db, username=account, state=s) for s in IpState
+                    s.value: list_ips(
+                        self.db, account=get_account(self.db, username=account), state=s
+                    )
+                    for s in IpState
                 },
             }
         out["log"] = self.db.read(lambda uow: len(uow.log.entries()))
@@ -108,7 +112,7 @@ def seed_world(db: Database) -> World:
     w.keys[A] = seed_account(db, A, ips=A_IPS, subusers=_subs(A_SUBUSERS))[1]
     w.keys[B] = seed_account(db, B, ips=B_IPS, subusers=_subs(B_SUBUSERS), cluster=B_CLUSTER)[1]
     w.keys[C] = seed_account(db, C)[1]
-    info, revoked = create_key(db, username=A, name="old", actor=SEEDER)
-    revoke_key(db, username=A, key_id=info.key_id, actor=SEEDER)
+    info, revoked = create_key(db, account=get_account(db, username=A), name="old", actor=SEEDER)
+    revoke_key(db, account=get_account(db, username=A), key_id=info.key_id, actor=SEEDER)
     w.revoked_key = revoked
     return w

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, update
 
-from ipfleet.services.inventory import add_to_inventory, set_quota
+from ipfleet.services.accounts import get_account
+from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import set_hostname
 from ipfleet.services.keys import create_key
 from ipfleet.services.pools import add_pool_ip, create_pool
+from ipfleet.services.quota import set_quota
 from ipfleet.services.warmup import start_warmup
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
@@ -68,8 +70,8 @@ def seed_world(db: Database) -> World:
     add_pool_ip(db, account=other, name="b-pool", address="198.51.100.1", actor=SEEDER)
     start_warmup(db, account=acme, address="192.0.2.4", actor=SEEDER)
     add_to_inventory(db, specs=[INVENTORY], actor=SEEDER)
-    set_quota(db, account_name=ACME, quota=QUOTA, actor=SEEDER)
-    info, _key = create_key(db, username=ACME, name="spare", actor=SEEDER)
+    set_quota(db, account=get_account(db, username=ACME), quota=QUOTA, actor=SEEDER)
+    info, _key = create_key(db, account=get_account(db, username=ACME), name="spare", actor=SEEDER)
     w.spare_key_id = info.key_id
 
     def no_service_yet(conn: Connection) -> None:

@@ -108,10 +108,26 @@ def test_domain_imports_only_the_standard_library_and_itself() -> None:
         ("domain", ["ipfleet.store", "ipfleet.services", "ipfleet.api", "ipfleet.cli"]),
         ("services", ["ipfleet.api", "ipfleet.cli", "ipfleet.web"]),
         ("store", ["ipfleet.api", "ipfleet.cli", "ipfleet.web", "ipfleet.services"]),
+        # the data-plane adapters call services and know no HTTP
+        ("mta", ["ipfleet.api", "ipfleet.cli", "ipfleet.web", "litestar", "httpx"]),
     ],
 )
 def test_layers_do_not_import_upwards(layer: str, banned: list[str]) -> None:
     assert forbidden_imports(layer, banned) == []
+
+
+def test_the_dashboard_reaches_the_database_only_through_services() -> None:
+    """web/ holds no SQL and no second path to the data: it may pass the ``Database``
+    handle on (as the APIs do), and otherwise calls services."""
+    banned = ["sqlalchemy", "ipfleet.cli", "ipfleet.api.v2", "ipfleet.api.v3"]
+    assert forbidden_imports("web", banned) == []
+    store = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        for path in modules_of("web")
+        for line, name in imports_of(path)
+        if under(name, "ipfleet.store") and name != "ipfleet.store.uow.Database"
+    ]
+    assert store == []
 
 
 def test_the_import_scanner_finds_every_kind_of_import() -> None:

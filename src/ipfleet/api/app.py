@@ -18,6 +18,7 @@ from ipfleet.api.v2.app import PREFIX, V2App
 from ipfleet.api.v3.app import V3App, is_v3
 from ipfleet.config import Settings, load_settings
 from ipfleet.store.uow import Database
+from ipfleet.web.app import WebApp, is_ui
 
 log = logging.getLogger("ipfleet.api")
 
@@ -47,6 +48,7 @@ def _own_routes(db: Database, settings: Settings) -> Litestar:
             "name": "ipfleet",
             "version": __version__,
             "apis": {"v2": "/apiv2/", "v3": "/v3/docs"},
+            "dashboard": "/ui/",
         }
 
     @get("/healthz", media_type=MediaType.JSON)
@@ -118,13 +120,15 @@ def patient(receive: Receive, seconds: float) -> Receive:
 
 
 class IpfleetApp:
-    """Routes ``/apiv2/`` to the v2 handler, ``/v3`` to the v3 app, the rest to Litestar."""
+    """Routes ``/apiv2/`` to the v2 handler, ``/v3`` to the v3 app, ``/ui`` to the dashboard,
+    the rest to Litestar."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.v2 = V2App(self.db, settings)
         self.v3 = V3App(self.db, settings)
+        self.ui = WebApp(self.db, settings)
         self.own = _own_routes(self.db, settings)
         self.edge = Edge(access_log=settings.access_log)
 
@@ -138,6 +142,8 @@ class IpfleetApp:
             await self.v2(scope, receive, send)
         elif scope["type"] == "http" and is_v3(scope["path"]):
             await self.v3(scope, receive, send)
+        elif scope["type"] == "http" and is_ui(scope["path"]):
+            await self.ui(scope, receive, send)
         else:
             await self.own(scope, receive, send)  # type: ignore[arg-type]
 

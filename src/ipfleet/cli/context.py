@@ -7,7 +7,8 @@ import uuid
 
 from ipfleet.config import load_settings
 from ipfleet.domain.errors import InvalidValue
-from ipfleet.domain.records import Actor
+from ipfleet.domain.records import Account, Actor
+from ipfleet.services.accounts import get_account
 from ipfleet.store.migrate import current, head
 from ipfleet.store.uow import Database
 
@@ -27,3 +28,9 @@ def cli_actor() -> Actor:
     except (KeyError, OSError):
         who = "unknown"
     return Actor(name=f"cli:{who}", request_id=uuid.uuid4().hex)
+
+
+def open_account(name: str) -> tuple[Database, Account]:
+    """The database and the account named ``name``: the CLI's one account resolver."""
+    db = open_db()
+    return db, get_account(db, username=name)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ipfleet.cli.context import cli_actor, open_db
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.context import cli_actor, open_account, open_db
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.states import IpState
 from ipfleet.services import ips as ip_svc
@@ -27,9 +27,8 @@ def ip_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Put addresses on an account, all or nothing; a range adds its host addresses."""
-    result = ip_svc.add_ips(
-        open_db(), username=account, specs=specs, actor=cli_actor(), limit=limit
-    )
+    db, acc = open_account(account)
+    result = ip_svc.add_ips(db, account=acc, specs=specs, actor=cli_actor(), limit=limit)
     if as_json:
         emit_json({"account": account, "added": result.added, "already": result.already})
     else:
@@ -49,27 +48,40 @@ def ip_remove(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove addresses from an account (and from ipfleet), all or nothing."""
+    db, acc = open_account(account)
     removed = ip_svc.remove_ips(
-        open_db(), username=account, addresses=addresses, release=release, actor=cli_actor()
+        db, account=acc, addresses=addresses, release=release, actor=cli_actor()
     )
-    if as_json:
-        emit_json({"account": account, "removed": removed})
-    else:
-        say(f"Removed {len(removed)} address(es) from {account}.")
+    report(
+        as_json,
+        {"account": account, "removed": removed},
+        f"Removed {len(removed)} address(es) from {account}.",
+    )
 
 
 @ip_app.command("list")
 def ip_list(
     account: Annotated[str, typer.Argument(help="The account.")],
     state: Annotated[IpState, typer.Option(help="Which IPs to list.")] = IpState.ALL,
+    mta: Annotated[str | None, typer.Option(help="Only the IPs placed on this MTA.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List an account's addresses in one state, in numeric order."""
-    ips = ip_svc.list_ip_hostnames(open_db(), username=account, state=state)
+    db, acc = open_account(account)
+    rows = ip_svc.list_placements(db, account=acc, state=state, mta=mta)
     if as_json:
-        emit_json([{"ip": ip, "hostname": host} for ip, host in ips])
+        emit_json(
+            [
+                {"ip": r.address, "hostname": r.hostname, "mta": r.mta, "enabled": r.enabled}
+                for r in rows
+            ]
+        )
     else:
-        table(f"{state.value} IPs of {account} ({len(ips)})", ["ip", "hostname"], ips)
+        table(
+            f"{state.value} IPs of {account}{f' on {mta}' if mta else ''} ({len(rows)})",
+            ["ip", "hostname", "mta", "enabled"],
+            [(r.address, r.hostname, r.mta, "yes" if r.enabled else "no") for r in rows],
+        )
 
 
 @ip_app.command("set-whitelabel")
@@ -80,10 +92,11 @@ def ip_set_whitelabel(
 ) -> None:
     """Mark an address as whitelabeled (v3 `whitelabeled`), or clear it with --off."""
     ip_svc.set_whitelabeled(open_db(), address=address, on=not off, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "whitelabeled": not off})
-    else:
-        say(f"{address} is {'not ' if off else ''}whitelabeled.")
+    report(
+        as_json,
+        {"ip": address, "whitelabeled": not off},
+        f"{address} is {'not ' if off else ''}whitelabeled.",
+    )
 
 
 @ip_app.command("set-hostname")
@@ -99,7 +112,28 @@ def ip_set_hostname(
     if clear == (hostname is not None):
         raise InvalidValue("give either a host name or --clear")
     name = ip_svc.set_hostname(open_db(), address=address, hostname=hostname, actor=cli_actor())
-    if as_json:
-        emit_json({"ip": address, "hostname": name})
-    else:
-        say(f"{address} now has host name {name}." if name else f"{address} has no host name.")
+    report(
+        as_json,
+        {"ip": address, "hostname": name},
+        f"{address} now has host name {name}." if name else f"{address} has no host name.",
+    )
+
+
+@ip_app.command("set-mta")
+def ip_set_mta(
+    address: Annotated[str, typer.Argument(help="A known address (on an account or not).")],
+    mta: Annotated[
+        str | None, typer.Argument(help="The MTA it is plumbed on (e.g. mta1); omit with --none.")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Place it on no MTA.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record on which MTA an address is plumbed (only that MTA sends from it)."""
+    if none == (mta is not None):
+        raise InvalidValue("give either an MTA name or --none")
+    ip_svc.set_mta(open_db(), address=address, mta=mta, actor=cli_actor())
+    report(
+        as_json,
+        {"ip": address, "mta": mta},
+        f"{address} is now on {mta}." if mta else f"{address} is on no MTA.",
+    )

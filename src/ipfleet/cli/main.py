@@ -7,13 +7,19 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from ipfleet.cli.accounts import account_app, key_app
+from ipfleet.cli.accounts import account_app
 from ipfleet.cli.backup import db_backup, db_restore
-from ipfleet.cli.inventory import inventory_app, release, set_price, set_quota, take
+from ipfleet.cli.inventory import inventory_app
 from ipfleet.cli.ips import ip_app
+from ipfleet.cli.keys import key_app
+from ipfleet.cli.log import log_app
+from ipfleet.cli.mta import kumomta_app, postfix_app
+from ipfleet.cli.operators import operator_app
 from ipfleet.cli.output import exit_code, fail
+from ipfleet.cli.sending import explain, whitelabel_app
 from ipfleet.cli.server import db_app, demo, serve
 from ipfleet.cli.subusers import subuser_app
+from ipfleet.cli.timeline import ip_history, who
 from ipfleet.domain.errors import IpfleetError
 
 app = typer.Typer(
@@ -30,12 +36,16 @@ app.add_typer(key_app, name="key")
 app.add_typer(ip_app, name="ip")
 app.add_typer(subuser_app, name="subuser")
 app.add_typer(inventory_app, name="inventory")
-account_app.command("set-quota")(set_quota)
-account_app.command("set-price")(set_price)
-account_app.command("take")(take)
-account_app.command("release")(release)
+app.add_typer(postfix_app, name="postfix")
+app.add_typer(kumomta_app, name="kumomta")
+app.add_typer(whitelabel_app, name="whitelabel")
+app.add_typer(log_app, name="log")
+ip_app.command("history")(ip_history)
+app.command("who")(who)
+app.add_typer(operator_app, name="operator")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("explain")(explain)
 
 
 def main() -> None:

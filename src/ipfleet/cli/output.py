@@ -55,6 +55,14 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     out.print(t)
 
 
+def report(as_json: bool, data: Any, message: str) -> None:
+    """A command's result: ``data`` as JSON with --json, else ``message`` for a person."""
+    if as_json:
+        emit_json(data)
+    else:
+        say(message)
+
+
 def say(message: str) -> None:
     """A plain message on stdout (no markup interpretation)."""
     out.print(message, markup=False)

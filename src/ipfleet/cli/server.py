@@ -15,7 +15,7 @@ import typer
 
 from ipfleet import logs
 from ipfleet.cli.context import cli_actor, open_db
-from ipfleet.cli.output import emit_json, say
+from ipfleet.cli.output import emit_json, report, say
 from ipfleet.config import Settings, load_settings
 from ipfleet.services.demo import ensure_demo
 from ipfleet.store.migrate import current, upgrade
@@ -32,10 +32,11 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
     before = current(db)
     upgrade(db)
     after = current(db)
-    if as_json:
-        emit_json({"from": before, "to": after})
-    else:
-        say(f"Database at revision {after}" + ("" if before == after else f" (was {before})."))
+    report(
+        as_json,
+        {"from": before, "to": after},
+        f"Database at revision {after}" + ("" if before == after else f" (was {before})."),
+    )
 
 
 def serve(

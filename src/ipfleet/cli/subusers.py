@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from ipfleet.cli.context import cli_actor, open_db
-from ipfleet.cli.output import emit_json, say, table
+from ipfleet.cli.context import cli_actor, open_account
+from ipfleet.cli.output import emit_json, report, say, table
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.services import subusers as sub_svc
+from ipfleet.services.sending_domains import attach_sending_domain
 from ipfleet.services.subusers import SetMode
 
 subuser_app = typer.Typer(help="Subusers of an account.", no_args_is_help=True)
@@ -27,9 +28,8 @@ def subuser_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Register a subuser (active, holding no IPs)."""
-    sub = sub_svc.create_subuser(
-        open_db(), account_name=account, username=username, email=email, actor=cli_actor()
-    )
+    db, acc = open_account(account)
+    sub = sub_svc.create_subuser(db, account=acc, username=username, email=email, actor=cli_actor())
     if as_json:
         emit_json(
             {"account": account, "username": sub.username, "email": sub.email, "active": True}
@@ -39,13 +39,13 @@ def subuser_create(
 
 
 def _set_active(account: str, username: str, active: bool, as_json: bool) -> None:
-    sub_svc.set_subuser_active(
-        open_db(), account_name=account, username=username, active=active, actor=cli_actor()
+    db, acc = open_account(account)
+    sub_svc.set_subuser_active(db, account=acc, username=username, active=active, actor=cli_actor())
+    report(
+        as_json,
+        {"account": account, "username": username, "active": active},
+        f"Subuser {username} is now {'active' if active else 'deactivated'}.",
     )
-    if as_json:
-        emit_json({"account": account, "username": username, "active": active})
-    else:
-        say(f"Subuser {username} is now {'active' if active else 'deactivated'}.")
 
 
 @subuser_app.command("activate")
@@ -63,7 +63,8 @@ def subuser_deactivate(account: Account, username: Username, as_json: JsonOpt = 
 @subuser_app.command("list")
 def subuser_list(account: Account, as_json: JsonOpt = False) -> None:
     """List an account's subusers with the IPs each holds."""
-    views = sub_svc.list_subusers(open_db(), account_name=account)
+    db, acc = open_account(account)
+    views = sub_svc.list_subusers(db, account=acc)
     if as_json:
         emit_json(
             [
@@ -95,7 +96,8 @@ def subuser_list(account: Account, as_json: JsonOpt = False) -> None:
 @subuser_app.command("ips")
 def subuser_ips(account: Account, username: Username, as_json: JsonOpt = False) -> None:
     """Show the IPs a subuser holds (none: it sends from all of the account's IPs)."""
-    ips = sub_svc.subuser_ips_by_name(open_db(), account_name=account, username=username)
+    db, acc = open_account(account)
+    ips = sub_svc.subuser_ips(db, account=acc, username=username)
     if as_json:
         emit_json({"username": username, "ips": ips})
     elif ips:
@@ -123,9 +125,10 @@ def subuser_set_ips(
     ]
     if len(chosen) != 1:
         raise InvalidValue("give exactly one of --none, --all or a list of IPs")
-    result = sub_svc.set_subuser_ips_by_name(
-        open_db(),
-        account_name=account,
+    db, acc = open_account(account)
+    result = sub_svc.set_subuser_ips(
+        db,
+        account=acc,
         username=username,
         mode=chosen[0],
         ips=ips or [],
@@ -137,4 +140,35 @@ def subuser_set_ips(
         say(
             f"{username} now holds {len(result)} IP(s)"
             + (f": {', '.join(result)}" if result else f" (sends from all of {account}'s IPs).")
+        )
+
+
+@subuser_app.command("set-whitelabel")
+def subuser_set_whitelabel(
+    account: Account,
+    username: Username,
+    mail_domain: Annotated[
+        str | None, typer.Argument(help="One of the account's mail domains; omit with --none.")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Detach its domain.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attach one of the account's mail domains to a subuser (replacing its previous one)."""
+    if none == (mail_domain is not None):
+        raise InvalidValue("give either a mail domain or --none")
+    db, acc = open_account(account)
+    attached = attach_sending_domain(
+        db,
+        account=acc,
+        username=username,
+        mail_domain=mail_domain,
+        actor=cli_actor(),
+    )
+    if as_json:
+        emit_json({"account": account, "username": username, "mail_domain": attached})
+    else:
+        say(
+            f"{username} now sends as {attached}."
+            if attached
+            else f"{username} has no sending domain."
         )

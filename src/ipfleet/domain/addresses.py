@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
-from ipfleet.domain.errors import AddressRejected, RangeTooLarge
+from ipfleet.domain.errors import AddressRejected, RangeTooLarge, TooManyAddresses
 
 Address = IPv4Address | IPv6Address
 
@@ -36,6 +36,13 @@ def address_error(text: str) -> str | None:
     if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
         return f"Invalid IP address: {text} (use the IPv4 form {ip.ipv4_mapped})"
     return None
+
+
+def check_address_count(count: int, limit: int) -> None:
+    """Refuse a request naming more than ``limit`` addresses (counted before de-duplication;
+    ``IPFLEET_MAX_IPS_PER_REQUEST``): the one check both APIs apply."""
+    if count > limit:
+        raise TooManyAddresses(limit)
 
 
 def parse_address(text: str) -> Address:

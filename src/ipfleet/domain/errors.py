@@ -64,6 +64,15 @@ class BadCredentials(Unauthorized):
         super().__init__("Permission denied, wrong credentials")
 
 
+class WrongPassword(Invalid):
+    """A subuser's own username and password do not match (v2 ``customer.auth``)."""
+
+    code = "wrong_password"
+
+    def __init__(self) -> None:
+        super().__init__("Invalid username and/or password")
+
+
 class AccountNotFound(NotFound):
     code = "account_not_found"
 
@@ -312,6 +321,68 @@ class DatabaseNotEmpty(Conflict):
 
     def __init__(self, where: str) -> None:
         super().__init__(f"the database at {where} holds data: restore only into an empty database")
+
+
+# Sending domains and MTAs (the data plane).
+
+
+class BadMailDomain(Invalid):
+    code = "bad_mail_domain"
+    field = "mail_domain"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"Invalid mail domain: {text}")
+
+
+class MailDomainTaken(Conflict):
+    """A mail domain registered already (by this account or by another: not said which)."""
+
+    code = "mail_domain_taken"
+    field = "mail_domain"
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"Mail domain is already registered: {domain}")
+
+
+class WhitelabelNotFound(NotFound):
+    """A mail domain that is not one of the caller's records (unknown or another's)."""
+
+    code = "whitelabel_not_found"
+    field = "mail_domain"
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"Whitelabel record not found: {domain}")
+
+
+class BadMtaName(Invalid):
+    code = "bad_mta_name"
+    field = "mta"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Invalid MTA name (1-32 letters, digits, '-' or '_'): {name}")
+
+
+class OperatorExists(Conflict):
+    code = "operator_exists"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Operator already exists: {name}")
+
+
+class OperatorNotFound(NotFound):
+    code = "operator_not_found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Operator does not exist: {name}")
+
+
+class CsrfRefused(Forbidden):
+    """A dashboard form posted without the session's CSRF token (or with another one)."""
+
+    code = "csrf_refused"
+
+    def __init__(self) -> None:
+        super().__init__("The form has expired or did not come from this dashboard; reload it")
 
 
 def all_error_classes() -> list[type[IpfleetError]]:

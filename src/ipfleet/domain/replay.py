@@ -1,11 +1,13 @@
 """Rebuild ipfleet's state from its change log alone (a pure function: no I/O, no clock).
 
 ``replay(entries)`` applies every change-log entry, in order, to an empty installation and
-returns the state in the shape ``services.state.dump_state`` reads from the database::
+returns the state in the shape ``store.state_repo.StateRepo`` reads from the database::
 
     {"accounts": {name: {"outbound_cluster", "ip_quota", "price_per_ip",
                          "keys": {key_id: {"name", "revoked"}}}},
-     "ips": {address: {"account", "hostname", "whitelabeled", "warmup_started_at"}},
+     "ips": {address: {"account", "hostname", "whitelabeled", "warmup_started_at", "mta",
+                       "enabled"}},
+     "domains": {mail_domain: {"account", "url_domain", "subuser"}},
      "subusers": {name: {"account", "active", "email", <profile fields>, "website_access",
                          "password_set", "ips": [addresses in numeric order]}},
      "pools": {account: {pool: [addresses in numeric order]}}}
@@ -21,9 +23,9 @@ apply without logging them are derived here, and are listed in ``DERIVED``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from ipfleet.domain import replay_sending as sending
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.records import PROFILE_FIELDS
 
@@ -31,11 +33,14 @@ State = dict[str, Any]
 Entry = Mapping[str, Any]
 
 #: What replay applies that no log entry states, because the service does it implicitly.
+#: (Since identities are wiped with rows of their own, ``pool.remove_ip`` and
+#: ``ip.clear_identity`` precede ``ip.remove``/``ip.return``, and these find nothing left
+#: to do; they stay for logs written before.)
 DERIVED = {
     "ip.remove": "the addresses leave every pool",
     "ip.return": "the addresses leave every pool and stop warming up",
     "pool.delete": "the pool's membership goes with it",
-    "subuser.delete": "the subuser's holdings go with it",
+    "subuser.delete": "the subuser's holdings go with it; its domain stays with the account",
 }
 
 
@@ -50,7 +55,7 @@ class ReplayError(Exception):
 
 def empty_state() -> State:
     """The state of a fresh installation."""
-    return {"accounts": {}, "ips": {}, "subusers": {}, "pools": {}}
+    return {"accounts": {}, "ips": {}, "subusers": {}, "pools": {}, "domains": {}}
 
 
 def ordered(addresses: Iterable[str]) -> list[str]:
@@ -58,18 +63,16 @@ def ordered(addresses: Iterable[str]) -> list[str]:
     return sorted(set(addresses), key=lambda a: sort_key(parse_address(a)))
 
 
-def utc_text(moment: Any) -> str | None:
-    """A logged time as ISO 8601 in UTC; a time without a zone is taken as UTC."""
-    if moment is None:
-        return None
-    parsed = datetime.fromisoformat(str(moment))
-    aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat()
-
-
-def new_ip(account: str | None) -> dict[str, Any]:
+def new_ip(account: str | None, mta: str | None = None) -> dict[str, Any]:
     """The row of an address ipfleet has just learnt."""
-    return {"account": account, "hostname": None, "whitelabeled": False, "warmup_started_at": None}
+    return {
+        "account": account,
+        "hostname": None,
+        "whitelabeled": False,
+        "warmup_started_at": None,
+        "mta": mta,
+        "enabled": True,
+    }
 
 
 def new_subuser(account: str) -> dict[str, Any]:
@@ -157,7 +160,8 @@ class _Replay:
         self.names[self.entry["account_id"]] = name
         self.state["accounts"][name] = {
             "outbound_cluster": self.payload("after", "outbound_cluster"),
-            "ip_quota": None,
+            # Logs written before quotas had a default lack it: those accounts began unlimited.
+            "ip_quota": (self.entry.get("after") or {}).get("ip_quota"),
             "price_per_ip": None,
             "keys": {},
         }
@@ -192,11 +196,12 @@ class _Replay:
 
     def inventory_add(self) -> None:
         specs, limit = self.payload("after", "specs"), self.payload("after", "limit")
+        mta = (self.entry.get("after") or {}).get("mta")
         added = 0
         for address in expand(specs, limit=limit):
             text = canonical(address)
             if text not in self.state["ips"]:
-                self.state["ips"][text] = new_ip(None)
+                self.state["ips"][text] = new_ip(None, mta)
                 added += 1
         self.expect("addresses added", self.payload("after", "added"), added)
 
@@ -246,29 +251,12 @@ class _Replay:
         for address in addresses:
             self.state["ips"][address].update(account=None, warmup_started_at=None)
 
-    def _ip_row(self) -> dict[str, Any]:
+    def ip_row(self) -> dict[str, Any]:
         address = self.subject("ip")
         row: dict[str, Any] | None = self.state["ips"].get(address)
         if row is None:
             raise self.fail(f"address {address} is unknown")
         return row
-
-    def ip_set_hostname(self) -> None:
-        self._ip_row()["hostname"] = self.payload("after", "hostname")
-
-    def ip_set_whitelabeled(self) -> None:
-        self._ip_row()["whitelabeled"] = self.payload("after", "whitelabeled")
-
-    def ip_warmup_start(self) -> None:
-        row = self.own_ip(self.subject("ip"), self.account())
-        self.expect("warmup before", None, row["warmup_started_at"])
-        row["warmup_started_at"] = utc_text(self.payload("after", "warmup_started_at"))
-
-    def ip_warmup_stop(self) -> None:
-        row = self.own_ip(self.subject("ip"), self.account())
-        before = utc_text(self.payload("before", "warmup_started_at"))
-        self.expect("warmup before", before, row["warmup_started_at"])
-        row["warmup_started_at"] = None
 
     # -- subusers --------------------------------------------------------------------
 
@@ -327,6 +315,7 @@ class _Replay:
         self.expect("set before", self.payload("before", "ips"), sub["ips"])
         self.expect("active before", self.payload("before", "active"), sub["active"])
         del self.state["subusers"][name]
+        sending.subuser_deleted(self.state, name)
 
     # -- pools -----------------------------------------------------------------------
 
@@ -371,6 +360,10 @@ class _Replay:
         members.remove(address)
 
 
+def _outside_the_state(run: _Replay) -> None:
+    """Operators and the installation's own secrets are not part of the tenants' state."""
+
+
 ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "account.create": _Replay.account_create,
     "account.set_quota": _Replay.account_set_quota,
@@ -384,10 +377,11 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "ip.release": _Replay.ip_release,
     "ip.remove": _Replay.ip_remove,
     "ip.return": _Replay.ip_return,
-    "ip.set_hostname": _Replay.ip_set_hostname,
-    "ip.set_whitelabeled": _Replay.ip_set_whitelabeled,
-    "ip.warmup_start": _Replay.ip_warmup_start,
-    "ip.warmup_stop": _Replay.ip_warmup_stop,
+    "ip.set_hostname": sending.ip_set_hostname,
+    "ip.set_whitelabeled": sending.ip_set_whitelabeled,
+    "ip.clear_identity": sending.ip_clear_identity,
+    "ip.warmup_start": sending.ip_warmup_start,
+    "ip.warmup_stop": sending.ip_warmup_stop,
     "subuser.create": _Replay.subuser_create,
     "subuser.set_active": _Replay.subuser_set_active,
     "subuser.set_ips": _Replay.subuser_set_ips,
@@ -401,7 +395,25 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "pool.delete": _Replay.pool_delete,
     "pool.add_ip": _Replay.pool_add_ip,
     "pool.remove_ip": _Replay.pool_remove_ip,
+    "whitelabel.add": sending.whitelabel_add,
+    "whitelabel.remove": sending.whitelabel_remove,
+    "subuser.set_whitelabel": sending.subuser_set_whitelabel,
+    "ip.set_mta": sending.ip_set_mta,
+    "operator.create": _outside_the_state,
+    "operator.revoke": _outside_the_state,
+    "secret.create": _outside_the_state,
 }
+
+
+def differences(rebuilt: State, stored: State) -> list[str]:
+    """Where two states differ, one sentence each, in a stable order (empty: the same)."""
+    out = []
+    for part in sorted(set(stored) | set(rebuilt)):
+        mine, theirs = rebuilt.get(part, {}), stored.get(part, {})
+        for key in sorted(set(mine) | set(theirs), key=str):
+            if mine.get(key) != theirs.get(key):
+                out.append(f"{part}[{key}]: replay {mine.get(key)} != db {theirs.get(key)}")
+    return out
 
 
 def replay(entries: Iterable[Entry]) -> State:

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+
+from ipfleet.domain.errors import BadMailDomain
+from ipfleet.domain.sending import canonical_mail_domain
 
 
 class Verdict(StrEnum):
@@ -83,19 +87,22 @@ class Decision:
 
 
 def sender_domain(sender: str) -> str | None:
-    """The lower-case ASCII domain of an envelope sender, or None (null sender, no '@',
-    a domain that is not a valid name)."""
+    """The stored form of an envelope sender's domain (lower-case A-label, as
+    ``domain.sending.canonical_mail_domain`` gives), or None: the null sender ``<>``, no
+    '@', or a domain that is not a valid mail domain (it can match no record)."""
     sender = sender.strip()
     if sender in ("", "<>") or "@" not in sender:
         return None
-    domain = sender.rsplit("@", 1)[1].strip().rstrip(".").lower()
-    if not domain:
-        return None
+    return _stored_domain(sender.rsplit("@", 1)[1].strip())
+
+
+@lru_cache(maxsize=65_536)
+def _stored_domain(text: str) -> str | None:
+    # Memoised: it runs per message, and IDNA costs more than the database lookup after it.
     try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
+        return canonical_mail_domain(text)
+    except BadMailDomain:
         return None
-    return ascii_domain.lower()
 
 
 def effective_ips(holder: Holder, mta: str) -> tuple[Rule, tuple[SendingIp, ...]]:
@@ -121,6 +128,17 @@ def route(sender: str, mta: str, holder: Holder | None) -> Decision:
     if not ips:
         return Decision(Verdict.DEFER, Rule.NO_IP_ON_MTA, sender, domain, mta, holder, ())
     return Decision(Verdict.SEND, rule, sender, domain, mta, holder, ips)
+
+
+@dataclass(frozen=True, slots=True)
+class MtaPlan:
+    """What an MTA's rendered configuration is made of (Postfix and KumoMTA renderers)."""
+
+    mta: str
+    ips: tuple[SendingIp, ...]  # the IPs placed on this MTA, in numeric order
+    # every account (subuser None) and every subuser, by account then subuser name; their
+    # ``account_ips`` span every MTA: ``effective_ips(holder, mta)`` narrows them
+    holders: tuple[Holder, ...]
 
 
 def transport_name(address: str) -> str:

@@ -1,4 +1,7 @@
-"""The operator's IP inventory: bulk import, quotas, atomic takes, releases."""
+"""The platform's IP inventory: bulk import, removal, and accounts taking IPs from it.
+
+(Quotas and prices live in ``quota``; IPs going back to the inventory in ``ips``.)
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,17 @@ from ipfleet.domain.errors import (
     AddressRejected,
     InvalidValue,
     NotEnoughIps,
+    UnknownSubusers,
 )
-from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import require_account
+from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.sending import check_mta_name
 from ipfleet.services.common import now
-from ipfleet.services.ips import parse_all, take_off_account
+from ipfleet.services.ips import parse_all
+from ipfleet.services.quota import offer, quota_room
+from ipfleet.services.subusers import SetMode, set_ips_within
+from ipfleet.services.warmup import start_warmup_within
 from ipfleet.store.repos import chunks
-from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
+from ipfleet.store.uow import Database, WriteUnit
 
 #: Called as progress(done, total) while a bulk import runs.
 Progress = Callable[[int, int], None]
@@ -29,6 +36,14 @@ class ImportResult:
     added: int
     already_in_inventory: int
     on_accounts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    ips: list[str]
+    subusers: list[str]
+    remaining: int
+    warmup: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +59,16 @@ def add_to_inventory(
     specs: Sequence[str],
     actor: Actor,
     limit: int | None = None,
+    mta: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Add addresses and ranges to the inventory in one transaction, in batches.
+    """Add addresses and ranges to the inventory in one transaction, in batches; the
+    addresses added are placed on ``mta`` when given.
 
     Addresses already known (in the inventory or on an account) are left as they are.
     """
+    if mta is not None:
+        check_mta_name(mta)
     addresses = expand(specs, limit=limit)
     total = len(addresses)
 
@@ -68,6 +87,7 @@ def add_to_inventory(
                     "version": a.version,
                     "account_id": None,
                     "created_at": stamp,
+                    "mta": mta,
                 }
                 for a, t in zip(part, texts, strict=True)
                 if t not in found
@@ -80,7 +100,12 @@ def add_to_inventory(
             account_id=None,
             action="inventory.add",
             subject="inventory",
-            after={"specs": list(specs), "limit": limit, "added": added},
+            after={
+                "specs": list(specs),
+                "limit": limit,
+                "added": added,
+                **({"mta": mta} if mta is not None else {}),
+            },
         )
         return ImportResult(added, in_inventory, on_accounts)
 
@@ -117,75 +142,15 @@ def list_inventory(db: Database, *, free_only: bool) -> list[InventoryEntry]:
     return [InventoryEntry(a, acc, host) for a, acc, host in rows]
 
 
-def set_quota(db: Database, *, account_name: str, quota: int | None, actor: Actor) -> None:
-    """Cap the IPs an account may hold after its own takes (None: unlimited)."""
-    if quota is not None and quota < 0:
-        raise InvalidValue("The quota must be zero or more")
-
-    def work(uow: WriteUnit) -> None:
-        account = require_account(uow, account_name)
-        uow.touch(account.id)
-        uow.inventory.set_quota(account.id, quota)
-        uow.record(
-            account_id=account.id,
-            action="account.set_quota",
-            subject=f"account:{account.username}",
-            before={"ip_quota": account.ip_quota},
-            after={"ip_quota": quota},
-        )
-
-    db.write(work, actor=actor)
-
-
-def set_price(db: Database, *, account_name: str, price: float | None, actor: Actor) -> None:
-    """What the account pays per IP it takes (shown by v3 /ips/remaining); None clears it."""
-    if price is not None and not (0 <= price < 1e9):
-        raise InvalidValue("The price must be zero or more")
-
-    def work(uow: WriteUnit) -> None:
-        account = require_account(uow, account_name)
-        uow.touch(account.id)
-        before = uow.quota.price_per_ip(account.id)
-        uow.quota.set_price_per_ip(account.id, price)
-        uow.record(
-            account_id=account.id,
-            action="account.set_price",
-            subject=f"account:{account.username}",
-            before={"price_per_ip": before},
-            after={"price_per_ip": price},
-        )
-
-    db.write(work, actor=actor)
-
-
-def remaining_ips(db: Database, *, account_name: str) -> int | None:
-    """How many more IPs the account may take under its quota (None: unlimited)."""
-
-    def work(uow: UnitOfWork) -> int | None:
-        account = require_account(uow, account_name)
-        if account.ip_quota is None:
-            return None
-        return max(0, account.ip_quota - uow.inventory.count_on_account(account.id))
-
-    return db.read(work)
-
-
-def take_ips(db: Database, *, account_name: str, count: int, actor: Actor) -> list[str]:
-    """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
-    return db.write(lambda uow: take_in(uow, account_name, count, actor), actor=actor)
-
-
-def take_in(uow: WriteUnit, account_name: str, count: int, actor: Actor) -> list[str]:
-    """``take_ips`` inside the caller's transaction."""
+def _take(uow: WriteUnit, account: Account, count: int) -> list[str]:
+    """Claim ``count`` free IPs for the account, within its quota (the write path has
+    locked the account, so concurrent takes by one account are serialised)."""
     if count < 1:
         raise InvalidValue("The count must be at least 1")
-    account = require_account(uow, account_name)
-    uow.touch(account.id)  # serialises takes by one account
     problems = []
-    if account.ip_quota is not None:
-        room = account.ip_quota - uow.inventory.count_on_account(account.id)
-        if count > room:
-            problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
+    room = quota_room(uow, account)
+    if room is not None and count > room:
+        problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
     claimed = [] if problems else uow.inventory.claim(account.id, count, now())
     if not problems and len(claimed) < count:
         problems.append(f"the inventory has {len(claimed)} free")
@@ -201,21 +166,38 @@ def take_in(uow: WriteUnit, account_name: str, count: int, actor: Actor) -> list
     return taken
 
 
-def release_ips(
-    db: Database, *, account_name: str, addresses: Sequence[str], force: bool, actor: Actor
-) -> list[str]:
-    """Return the account's IPs to the inventory; held ones only with ``force``."""
-    texts = parse_all(addresses)
+def take_ips(db: Database, *, account: Account, count: int, actor: Actor) -> list[str]:
+    """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
+    return db.write(lambda uow: _take(uow, account, count), actor=actor, account=account)
+
+
+def take_for_account(
+    db: Database,
+    *,
+    account: Account,
+    count: int,
+    subusers: Sequence[str],
+    warmup: bool,
+    actor: Actor,
+) -> Taken:
+    """Take ``count`` IPs, add them to each named subuser's set, optionally warm them up
+    (v3 POST /v3/ips). All in one transaction: an unknown subuser or a shortfall leaves
+    nothing taken."""
+    names = list(dict.fromkeys(subusers))
 
     def work(uow: WriteUnit) -> list[str]:
-        account, ids = take_off_account(uow, account_name, texts, force, actor)
-        uow.inventory.reset_for_inventory(ids)
-        uow.record(
-            account_id=account.id,
-            action="ip.return",
-            subject=f"account:{account.username}",
-            before={"addresses": texts},
-        )
-        return texts
+        found = {n: uow.subusers.get(account.id, n) for n in names}
+        unknown = [n for n, sub in found.items() if sub is None]
+        if unknown:
+            raise UnknownSubusers(unknown)
+        taken = _take(uow, account, count)
+        for name, sub in found.items():
+            held = uow.subusers.ips(sub.id) if sub else []
+            set_ips_within(uow, account, name, SetMode.SPECIFY, [*held, *taken])
+        if warmup:
+            for address in taken:
+                start_warmup_within(uow, account, address)
+        return taken
 
-    return db.write(work, actor=actor)
+    taken = db.write(work, actor=actor, account=account)
+    return Taken(taken, sorted(names), offer(db, account=account).remaining, warmup)

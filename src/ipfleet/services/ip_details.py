@@ -7,13 +7,12 @@ set, or every IP of the account when its set is empty), and itself as their only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ipfleet.domain.errors import IpNotFound
-from ipfleet.domain.records import Account
-from ipfleet.services.acting import Caller
+from ipfleet.services.authentication import Caller
+from ipfleet.services.common import as_utc
 from ipfleet.services.ips import parse_all
-from ipfleet.services.subusers import require_subuser
 from ipfleet.store.ip_detail_repo import IpDetail, IpQuery
 from ipfleet.store.uow import Database, UnitOfWork
 
@@ -31,13 +30,6 @@ class IpView:
     @property
     def warmup(self) -> bool:
         return self.warmup_started_at is not None
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A stored time as an aware UTC datetime (SQLite hands them back naive)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def canonical_address(text: str) -> str:
@@ -120,16 +112,3 @@ def get_ip_view(db: Database, *, caller: Caller, address: str) -> IpView:
     """One of the caller's IPs, with its holders and pools."""
     text = canonical_address(address)
     return db.read(lambda uow: views(uow, caller, [find_visible(uow, caller, text)])[0])
-
-
-def subuser_ip_sets(
-    db: Database, *, account: Account, username: str
-) -> tuple[list[str], list[str]]:
-    """A subuser's explicit set and its effective one (every account IP when the set is empty)."""
-
-    def work(uow: UnitOfWork) -> tuple[list[str], list[str]]:
-        sub = require_subuser(uow, account, username)
-        held = uow.subusers.ips(sub.id)
-        return held, held or [row.address for row in uow.ips.on_account(account.id)]
-
-    return db.read(work)

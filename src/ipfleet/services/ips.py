@@ -1,4 +1,5 @@
-"""An account's IP addresses: list by state, add (addresses and ranges), remove."""
+"""An account's IP addresses: list by state, add (addresses and ranges), and leave the
+account (removed from ipfleet, or returned to the inventory) with nothing of it left on them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
 from ipfleet.domain.hostnames import canonical_hostname
 from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.sending import check_mta_name
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import require_account
-from ipfleet.services.common import now
-from ipfleet.services.names import storable
+from ipfleet.services.common import now, utc_iso
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
@@ -41,8 +41,6 @@ def list_ips(
     db: Database, *, account: Account, state: IpState, needle: str | None = None
 ) -> list[str]:
     """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
-    if needle is not None and not storable(needle):
-        return []
     return db.read(lambda uow: uow.ips.list_state(account.id, state, needle))
 
 
@@ -50,8 +48,6 @@ def list_usage(
     db: Database, *, account: Account, ip_needle: str | None, user_needle: str | None
 ) -> list[tuple[str, str]]:
     """Every (address, subuser) holding on the account, filtered by substrings."""
-    if not all(storable(n) for n in (ip_needle or "", user_needle or "")):
-        return []
     return db.read(lambda uow: uow.subusers.holdings(account.id, ip_needle, user_needle))
 
 
@@ -70,8 +66,6 @@ def _change_known_ip(
         row = uow.ips.find([text]).get(text)
         if row is None:
             raise AddressRejected([f"IP address is not known to ipfleet: {text}"])
-        if row.account_id is not None:
-            uow.touch(row.account_id)
         apply(uow, row.id)
         uow.record(
             account_id=row.account_id,
@@ -109,20 +103,47 @@ def set_hostname(db: Database, *, address: str, hostname: str | None, actor: Act
     return name
 
 
-def list_ips_by_name(db: Database, *, username: str, state: IpState) -> list[str]:
-    """As ``list_ips``, for an account named by the operator."""
-    return db.read(lambda uow: uow.ips.list_state(require_account(uow, username).id, state))
+def set_mta(db: Database, *, address: str, mta: str | None, actor: Actor) -> None:
+    """Place a known address on the MTA where it is plumbed (None: on no MTA)."""
+    name = check_mta_name(mta) if mta is not None else None
+    _change_known_ip(
+        db,
+        address,
+        actor,
+        "ip.set_mta",
+        {"mta": name},
+        lambda uow, ip_id: uow.ips.set_mta(ip_id, name),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    address: str
+    hostname: str | None
+    mta: str | None
+    enabled: bool
+
+
+def list_placements(
+    db: Database, *, account: Account, state: IpState, mta: str | None = None
+) -> list[Placement]:
+    """The account's addresses in ``state`` with host name, MTA and whether enabled (only
+    those on ``mta`` when given), in numeric order."""
+    if mta is not None:
+        check_mta_name(mta)
+    rows = db.read(lambda uow: uow.ips.placements(account.id, state, mta))
+    return [Placement(*r) for r in rows]
 
 
 def list_ip_hostnames(
-    db: Database, *, username: str, state: IpState
+    db: Database, *, account: Account, state: IpState
 ) -> list[tuple[str, str | None]]:
     """(address, hostname) of an account's addresses in ``state``, in numeric order."""
-    return db.read(lambda uow: uow.ips.hostnames(require_account(uow, username).id, state))
+    return db.read(lambda uow: uow.ips.hostnames(account.id, state))
 
 
 def add_ips(
-    db: Database, *, username: str, specs: Sequence[str], actor: Actor, limit: int | None = None
+    db: Database, *, account: Account, specs: Sequence[str], actor: Actor, limit: int | None = None
 ) -> AddResult:
     """Put addresses and CIDR ranges on the account, all or nothing.
 
@@ -133,8 +154,6 @@ def add_ips(
     texts = [canonical(a) for a in addresses]
 
     def work(uow: WriteUnit) -> AddResult:
-        account = require_account(uow, username)
-        uow.touch(account.id)
         found = uow.ips.find(texts)
         elsewhere = [
             t for t in texts if t in found and found[t].account_id not in (None, account.id)
@@ -169,16 +188,17 @@ def add_ips(
             )
         return AddResult(added=added, already=already)
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
 
 
-def take_off_account(
-    uow: WriteUnit, account_name: str, texts: list[str], release: bool, actor: Actor
-) -> tuple[Account, list[int]]:
-    """Ready the account's addresses to leave it: every one must be the account's; held
-    ones only with ``release``, which drops (and logs) the holdings; pools are left."""
-    account = require_account(uow, account_name)
-    uow.touch(account.id)
+def _leave_account(uow: WriteUnit, account: Account, texts: list[str], release: bool) -> list[int]:
+    """Ready the account's addresses to leave it, leaving nothing of the account on them.
+
+    Every one must be the account's. Held ones only with ``release``, which drops the
+    holdings; each pool membership is dropped, and the host name, whitelabel flag and
+    warmup are cleared — each with change-log rows of its own, so the next holder of the
+    address inherits nothing and the log says when each thing ended.
+    """
     found = uow.ips.find(texts)
     missing = [t for t in texts if t not in found or found[t].account_id != account.id]
     if missing:
@@ -195,29 +215,79 @@ def take_off_account(
             subject=f"account:{account.username}",
             before={"holdings": [[a, u] for a, u in holders]},
         )
+    for address, pool in uow.pools.memberships(ids):
+        uow.record(
+            account_id=account.id,
+            action="pool.remove_ip",
+            subject=f"pool:{pool}",
+            before={"ip": address},
+        )
     uow.ips.leave_pools(ids)
-    return account, ids
+    for identity in uow.ips.identities(ids):
+        uow.record(
+            account_id=account.id,
+            action="ip.clear_identity",
+            subject=f"ip:{identity['address']}",
+            before={
+                "hostname": identity["hostname"],
+                "whitelabeled": identity["whitelabeled"],
+                "warmup_started_at": utc_iso(identity["warmup_started_at"]),
+            },
+        )
+    uow.ips.clear_identity(ids)
+    return ids
+
+
+def _leave(
+    db: Database,
+    account: Account,
+    texts: list[str],
+    release: bool,
+    actor: Actor,
+    action: str,
+    finish: Callable[[WriteUnit, list[int]], None],
+    numeric: bool = False,
+) -> list[str]:
+    """``texts`` leave the account (``_leave_account``), then ``finish`` says where to;
+    the addresses are logged and returned as given, or in ``numeric`` order."""
+    done = sorted(texts, key=lambda t: sort_key(parse_address(t))) if numeric else texts
+
+    def work(uow: WriteUnit) -> list[str]:
+        ids = _leave_account(uow, account, texts, release)
+        finish(uow, ids)
+        uow.record(
+            account_id=account.id,
+            action=action,
+            subject=f"account:{account.username}",
+            before={"addresses": done},
+        )
+        return done
+
+    return db.write(work, actor=actor, account=account)
 
 
 def remove_ips(
-    db: Database, *, username: str, addresses: Sequence[str], release: bool, actor: Actor
+    db: Database, *, account: Account, addresses: Sequence[str], release: bool, actor: Actor
 ) -> list[str]:
-    """Take addresses off the account and out of ipfleet, all or nothing.
+    """Take addresses off the account and out of ipfleet, all or nothing; return them in
+    numeric order. An address a subuser holds is refused unless ``release`` drops its
+    holdings too."""
+    texts = sorted(parse_all(addresses), key=lambda t: sort_key(parse_address(t)))
+    return _leave(
+        db, account, texts, release, actor, "ip.remove", lambda uow, ids: uow.ips.delete(ids)
+    )
 
-    An address a subuser holds is refused unless ``release`` drops its holdings too.
-    """
-    texts = parse_all(addresses)
 
-    def work(uow: WriteUnit) -> list[str]:
-        account, ids = take_off_account(uow, username, texts, release, actor)
-        uow.ips.delete(ids)
-        removed = sorted(texts, key=lambda t: sort_key(parse_address(t)))
-        uow.record(
-            account_id=account.id,
-            action="ip.remove",
-            subject=f"account:{account.username}",
-            before={"addresses": removed},
-        )
-        return removed
-
-    return db.write(work, actor=actor)
+def release_ips(
+    db: Database, *, account: Account, addresses: Sequence[str], force: bool, actor: Actor
+) -> list[str]:
+    """Return the account's IPs to the inventory, wiped; held ones only with ``force``."""
+    return _leave(
+        db,
+        account,
+        parse_all(addresses),
+        force,
+        actor,
+        "ip.return",
+        lambda uow, ids: uow.ips.assign(ids, None, None),
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ipfleet.domain.errors import InvalidValue
+from ipfleet.domain.errors import Invalid, InvalidValue
 from ipfleet.services.passwords import MIN_LENGTH
 from ipfleet.store.tables import PROFILE_FIELDS
 
-__all__ = ["EDITABLE", "MAX_NAME", "PROFILE_FIELDS", "check_name", "storable"]
+__all__ = ["EDITABLE", "MAX_NAME", "PROFILE_FIELDS", "check_name"]
 
 MAX_NAME = 64
 MAX_FIELD = 255
@@ -16,19 +16,27 @@ MAX_FIELD = 255
 EDITABLE = ("email", *PROFILE_FIELDS)
 
 
-def storable(text: str) -> bool:
-    """Whether both backends can store and compare ``text`` (PostgreSQL refuses NUL)."""
-    return "\x00" not in text
+def too_long(value: str, what: str, limit: int = MAX_NAME) -> str | None:
+    """Why ``value`` is too long to be ``what``, or None: the one wording of that rule."""
+    return f"{what} must be at most {limit} characters" if len(value) > limit else None
+
+
+def check_label(
+    value: str, what: str, *, limit: int = MAX_NAME, error: type[Invalid] = InvalidValue
+) -> str:
+    """Refuse an empty, over-long or unprintable name of any kind, saying why."""
+    if not value.strip():
+        raise error(f"{what} is required")
+    if (problem := too_long(value, what, limit)) is not None:
+        raise error(problem)
+    if not value.isprintable():
+        raise error(f"{what} must not contain control characters")
+    return value
 
 
 def check_name(name: str, what: str = "Username") -> None:
-    """Refuse an empty, over-long or control-character name, saying why."""
-    if not name.strip():
-        raise InvalidValue(f"{what} is required")
-    if len(name) > MAX_NAME:
-        raise InvalidValue(f"{what} must be at most {MAX_NAME} characters")
-    if any(not ch.isprintable() for ch in name):
-        raise InvalidValue(f"{what} must not contain control characters")
+    """Refuse an empty, over-long or control-character account or subuser name."""
+    check_label(name, what)
     if "/" in name:
         # v3 names subusers in URL paths, where a slash cannot be told from a separator.
         raise InvalidValue(f"{what} must not contain '/'")
@@ -60,3 +68,9 @@ def check_profile(values: Mapping[str, str]) -> dict[str, str]:
     if problems:
         raise InvalidValue(problems[0], problems)
     return dict(values)
+
+
+def check_quota(quota: int | None) -> None:
+    """Refuse a negative IP quota (None is unlimited)."""
+    if quota is not None and quota < 0:
+        raise InvalidValue("The quota must be zero or more")

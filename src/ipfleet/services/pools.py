@@ -10,21 +10,16 @@ from ipfleet.domain.errors import (
     PoolNotFound,
 )
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.acting import Caller
+from ipfleet.services.authentication import Caller
 from ipfleet.services.common import now
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
-from ipfleet.services.names import MAX_NAME
+from ipfleet.services.names import check_label
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
 def check_pool_name(name: str) -> str:
     """Refuse a name that is empty, too long, unprintable or not usable as a path segment."""
-    if not name.strip():
-        raise BadPoolName("Pool name is required")
-    if len(name) > MAX_NAME:
-        raise BadPoolName(f"Pool name must be at most {MAX_NAME} characters")
-    if not name.isprintable():
-        raise BadPoolName("Pool name must not contain control characters")
+    check_label(name, "Pool name", error=BadPoolName)
     if "/" in name or name in (".", ".."):
         raise BadPoolName("Pool name must not contain '/' or be '.' or '..'")
     return name
@@ -53,14 +48,13 @@ def create_pool(db: Database, *, account: Account, name: str, actor: Actor) -> s
     check_pool_name(name)
 
     def work(uow: WriteUnit) -> str:
-        uow.touch(account.id)  # serialises writers of this account's pools
         if uow.pools.find(account.id, name) is not None:
             raise PoolExists(name)
         uow.pools.create(account.id, name, now())
         uow.record(account_id=account.id, action="pool.create", subject=f"pool:{name}")
         return name
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
 
 
 def rename_pool(db: Database, *, account: Account, name: str, new_name: str, actor: Actor) -> str:
@@ -68,7 +62,6 @@ def rename_pool(db: Database, *, account: Account, name: str, new_name: str, act
     check_pool_name(new_name)
 
     def work(uow: WriteUnit) -> str:
-        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         if new_name != name:
             if uow.pools.find(account.id, new_name) is not None:
@@ -83,14 +76,13 @@ def rename_pool(db: Database, *, account: Account, name: str, new_name: str, act
             )
         return new_name
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
 
 
 def delete_pool(db: Database, *, account: Account, name: str, actor: Actor) -> None:
     """Remove a pool (its IPs stay on the account)."""
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         members = uow.pools.members(pool_id)
         uow.pools.delete(pool_id)
@@ -101,7 +93,7 @@ def delete_pool(db: Database, *, account: Account, name: str, actor: Actor) -> N
             before={"ips": members},
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def add_pool_ip(db: Database, *, account: Account, name: str, address: str, actor: Actor) -> IpView:
@@ -110,7 +102,6 @@ def add_pool_ip(db: Database, *, account: Account, name: str, address: str, acto
     caller = Caller(account)
 
     def work(uow: WriteUnit) -> IpView:
-        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         ip = find_visible(uow, caller, text)
         if uow.pools.is_member(pool_id, ip.id):
@@ -124,7 +115,7 @@ def add_pool_ip(db: Database, *, account: Account, name: str, address: str, acto
         )
         return views(uow, caller, [ip])[0]
 
-    return db.write(work, actor=actor)
+    return db.write(work, actor=actor, account=account)
 
 
 def remove_pool_ip(
@@ -134,7 +125,6 @@ def remove_pool_ip(
     text = canonical_address(address)
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         pool_id = require_pool(uow, account, name)
         ip = uow.ip_details.one(account.id, text)
         if ip is None or not uow.pools.remove_member(pool_id, ip.id):
@@ -146,4 +136,4 @@ def remove_pool_ip(
             before={"ip": text},
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)

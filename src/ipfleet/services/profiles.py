@@ -12,7 +12,6 @@ from ipfleet.services.names import (
     check_name,
     check_password_rules,
     check_profile,
-    storable,
 )
 from ipfleet.services.passwords import hash_password, verify_password
 from ipfleet.services.subusers import require_subuser
@@ -27,8 +26,6 @@ def find_subusers(
 ) -> list[dict[str, Any]]:
     """The account's subusers whose fields contain every given text, by username."""
     filters = {k: v for k, v in contains.items() if k in SEARCHABLE and v}
-    if not all(storable(v) for v in filters.values()):
-        return []  # nothing stored contains NUL
     return db.read(lambda uow: uow.subusers.search(account.id, filters, active))
 
 
@@ -41,7 +38,6 @@ def update_profile(
         raise InvalidValue("Email is required")
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = uow.subusers.profile(sub.id)
         if fields:
@@ -54,7 +50,7 @@ def update_profile(
             after=fields,
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def rename_subuser(
@@ -137,7 +133,6 @@ def set_password(
     hashed = hash_password(check_password_rules(password))
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         uow.subusers.update(sub.id, {"password_hash": hashed})
         uow.record(
@@ -146,7 +141,7 @@ def set_password(
             subject=f"subuser:{username}",
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def check_password(db: Database, *, account: Account, username: str, password: str) -> bool:

@@ -15,9 +15,8 @@ from ipfleet.domain.errors import (
     SubuserNotFound,
 )
 from ipfleet.domain.records import Account, Actor, IpRow, Subuser
-from ipfleet.services.accounts import require_account
 from ipfleet.services.common import now
-from ipfleet.services.names import check_name, check_password_rules, check_profile, storable
+from ipfleet.services.names import check_name, check_password_rules, check_profile
 from ipfleet.services.passwords import hash_password
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
@@ -37,9 +36,9 @@ class SubuserView:
 
 
 def require_subuser(uow: UnitOfWork, account: Account, username: str) -> Subuser:
-    """The account's subuser ``username``; another account's is not found either."""
-    # No stored name holds NUL (names are checked), and PostgreSQL cannot even compare one.
-    sub = uow.subusers.get(account.id, username) if storable(username) else None
+    """The account's subuser ``username`` inside the caller's transaction; another
+    account's is not found either."""
+    sub = uow.subusers.get(account.id, username)
     if sub is None:
         raise SubuserNotFound
     return sub
@@ -48,7 +47,7 @@ def require_subuser(uow: UnitOfWork, account: Account, username: str) -> Subuser
 def create_subuser(
     db: Database,
     *,
-    account_name: str,
+    account: Account,
     username: str,
     email: str,
     actor: Actor,
@@ -60,21 +59,44 @@ def create_subuser(
     fields = check_profile({"email": email, **(profile or {})})
     hashed = hash_password(check_password_rules(password)) if password is not None else None
     return db.write(
-        lambda uow: create_in(uow, account_name, username, fields, hashed, actor), actor=actor
+        lambda uow: _create(uow, account, username, fields, hashed), actor=actor, account=account
     )
 
 
-def create_in(
+def create_subuser_with_ips(
+    db: Database,
+    *,
+    account: Account,
+    username: str,
+    email: str,
+    password: str,
+    ips: Sequence[str],
+    actor: Actor,
+) -> Subuser:
+    """A new active subuser holding ``ips`` (v3 POST /v3/subusers), in one transaction:
+    refused whole when any IP is malformed or not the account's."""
+    if not ips:
+        raise EmptyIpSet
+    check_name(username)
+    fields = check_profile({"email": email})
+    hashed = hash_password(check_password_rules(password))
+
+    def work(uow: WriteUnit) -> Subuser:
+        sub = _create(uow, account, username, fields, hashed)
+        set_ips_within(uow, account, username, SetMode.SPECIFY, ips)
+        return sub
+
+    return db.write(work, actor=actor, account=account)
+
+
+def _create(
     uow: WriteUnit,
-    account_name: str,
+    account: Account,
     username: str,
     fields: dict[str, str],
     password_hash: str | None,
-    actor: Actor,
 ) -> Subuser:
-    """``create_subuser`` inside the caller's transaction, its input already checked."""
-    account = require_account(uow, account_name)
-    uow.touch(account.id)
+    """Create the subuser inside the caller's write, its input already checked."""
     if uow.subusers.name_taken(username) or uow.accounts.by_username(username):
         raise SubuserExists
     profile = {k: v for k, v in fields.items() if k != "email"}
@@ -90,12 +112,10 @@ def create_in(
     return require_subuser(uow, account, username)
 
 
-def delete_subuser(db: Database, *, account_name: str, username: str, actor: Actor) -> None:
+def delete_subuser(db: Database, *, account: Account, username: str, actor: Actor) -> None:
     """Remove a subuser and release its holdings; the change log keeps its history."""
 
     def work(uow: WriteUnit) -> None:
-        account = require_account(uow, account_name)
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         before = {**uow.subusers.profile(sub.id), "ips": uow.subusers.ips(sub.id)}
         uow.subusers.delete(sub.id)
@@ -106,17 +126,15 @@ def delete_subuser(db: Database, *, account_name: str, username: str, actor: Act
             before=before,
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
 def set_subuser_active(
-    db: Database, *, account_name: str, username: str, active: bool, actor: Actor
+    db: Database, *, account: Account, username: str, active: bool, actor: Actor
 ) -> None:
     """Activate or deactivate a subuser (its IPs count as available while it is inactive)."""
 
     def work(uow: WriteUnit) -> None:
-        account = require_account(uow, account_name)
-        uow.touch(account.id)
         sub = require_subuser(uow, account, username)
         if sub.active != active:
             uow.subusers.set_active(sub.id, active)
@@ -128,23 +146,32 @@ def set_subuser_active(
                 after={"active": active},
             )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)
 
 
-def list_subusers(db: Database, *, account_name: str) -> list[SubuserView]:
+def list_subusers(db: Database, *, account: Account) -> list[SubuserView]:
     """Every subuser of the account with its explicit set."""
 
     def work(uow: UnitOfWork) -> list[SubuserView]:
-        account = require_account(uow, account_name)
         held = uow.subusers.ips_by_subuser(account.id)
         return [SubuserView(s, held.get(s.id, [])) for s in uow.subusers.of_account(account.id)]
 
     return db.read(work)
 
 
-def subuser_ips(db: Database, *, account: Account, username: str) -> list[str]:
-    """The subuser's explicit set (empty means it sends from all the account's IPs)."""
-    found = db.hot.subuser_ips(account.id, username) if storable(username) else None
+def subuser_ips(
+    db: Database, *, account: Account, username: str, effective: bool = False
+) -> list[str]:
+    """The subuser's explicit set (empty means it sends from all the account's IPs), or
+    with ``effective`` what it really sends from: its set, or every IP of the account."""
+    if effective:
+
+        def work(uow: UnitOfWork) -> list[str]:
+            held = uow.subusers.ips(require_subuser(uow, account, username).id)
+            return held or [row.address for row in uow.ips.on_account(account.id)]
+
+        return db.read(work)
+    found = db.hot.subuser_ips(account.id, username)
     if found is None:
         raise SubuserNotFound
     return found
@@ -181,22 +208,18 @@ def set_subuser_ips(
     actor: Actor,
 ) -> list[str]:
     """Replace the subuser's set, all or nothing; return the new set in numeric order."""
-    return db.write(lambda uow: set_ips_in(uow, account, username, mode, ips, actor), actor=actor)
+    return db.write(
+        lambda uow: set_ips_within(uow, account, username, mode, ips), actor=actor, account=account
+    )
 
 
-def set_ips_in(
-    uow: WriteUnit,
-    account: Account,
-    username: str,
-    mode: SetMode,
-    ips: Sequence[str],
-    actor: Actor,
+def set_ips_within(
+    uow: WriteUnit, account: Account, username: str, mode: SetMode, ips: Sequence[str]
 ) -> list[str]:
-    """``set_subuser_ips`` inside the caller's transaction.
+    """``set_subuser_ips`` inside the caller's write (v3 takes and creations compose it).
 
     Checks come in the v2 contract's order: the subuser first, then the addresses.
     """
-    uow.touch(account.id)
     sub = require_subuser(uow, account, username)
     if mode is SetMode.SPECIFY and not ips:
         raise EmptyIpSet
@@ -219,27 +242,3 @@ def set_ips_in(
         after={"ips": after},
     )
     return after
-
-
-def subuser_ips_by_name(db: Database, *, account_name: str, username: str) -> list[str]:
-    """As ``subuser_ips``, for an account named by the operator."""
-
-    def work(uow: UnitOfWork) -> list[str]:
-        account = require_account(uow, account_name)
-        return uow.subusers.ips(require_subuser(uow, account, username).id)
-
-    return db.read(work)
-
-
-def set_subuser_ips_by_name(
-    db: Database,
-    *,
-    account_name: str,
-    username: str,
-    mode: SetMode,
-    ips: Sequence[str],
-    actor: Actor,
-) -> list[str]:
-    """As ``set_subuser_ips``, for an account named by the operator."""
-    account = db.read(lambda uow: require_account(uow, account_name))
-    return set_subuser_ips(db, account=account, username=username, mode=mode, ips=ips, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipfleet.domain.errors import NotWarmingUp, WarmupStarted
 from ipfleet.domain.records import Account, Actor
-from ipfleet.services.acting import Caller
+from ipfleet.services.authentication import Caller
 from ipfleet.services.common import now
 from ipfleet.services.ip_details import IpView, canonical_address, find_visible, views
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
@@ -13,13 +13,14 @@ from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 def start_warmup(db: Database, *, account: Account, address: str, actor: Actor) -> IpView:
     """Put one of the account's IPs into warmup, from now."""
     text = canonical_address(address)
-    return db.write(lambda uow: start_warmup_in(uow, account, text, actor), actor=actor)
+    return db.write(
+        lambda uow: start_warmup_within(uow, account, text), actor=actor, account=account
+    )
 
 
-def start_warmup_in(uow: WriteUnit, account: Account, text: str, actor: Actor) -> IpView:
-    """``start_warmup`` of a canonical address inside the caller's transaction."""
+def start_warmup_within(uow: WriteUnit, account: Account, text: str) -> IpView:
+    """``start_warmup`` of a canonical address inside the caller's write (v3 takes)."""
     caller = Caller(account)
-    uow.touch(account.id)
     ip = find_visible(uow, caller, text)
     if ip.warmup_started_at is not None:
         raise WarmupStarted(text)
@@ -53,7 +54,6 @@ def stop_warmup(db: Database, *, account: Account, address: str, actor: Actor) -
     caller = Caller(account)
 
     def work(uow: WriteUnit) -> None:
-        uow.touch(account.id)
         ip = find_visible(uow, caller, text)
         if ip.warmup_started_at is None:
             raise NotWarmingUp(text)
@@ -65,4 +65,4 @@ def stop_warmup(db: Database, *, account: Account, address: str, actor: Actor) -
             before={"warmup_started_at": ip.warmup_started_at.isoformat()},
         )
 
-    db.write(work, actor=actor)
+    db.write(work, actor=actor, account=account)

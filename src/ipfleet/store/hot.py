@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ipfleet.domain.records import Account
+from ipfleet.store.repos import storable
 
 _CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
@@ -57,6 +58,10 @@ class HotReads:
                 self.opened.append(conn)
         return conn
 
+    def rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Every row of one fixed statement (written with ``?`` placeholders)."""
+        return self._rows(sql, params)
+
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         for attempt in (1, 2):
             conn = self._connection()
@@ -92,6 +97,8 @@ class HotReads:
 
     def subuser_ips(self, account_id: int, username: str) -> list[str] | None:
         """The subuser's explicit set in numeric order, or None if it has no such subuser."""
+        if not storable(username):
+            return None
         rows = self._rows(_SUBUSER_IPS, (account_id, username))
         if not rows:
             return None

@@ -60,17 +60,3 @@ class InventoryRepo:
         if free_only:
             stmt = stmt.where(ip_addresses.c.account_id.is_(None))
         return [(r.address, r.username, r.hostname) for r in self.conn.execute(stmt)]
-
-    def set_quota(self, account_id: int, quota: int | None) -> None:
-        self.conn.execute(
-            update(accounts).where(accounts.c.id == account_id).values(ip_quota=quota)
-        )
-
-    def reset_for_inventory(self, ids: list[int]) -> None:
-        """Give IPs back to the inventory, clearing what belonged to the account's use."""
-        for start in range(0, len(ids), 900):
-            self.conn.execute(
-                update(ip_addresses)
-                .where(ip_addresses.c.id.in_(ids[start : start + 900]))
-                .values(account_id=None, assigned_at=None, warmup_started_at=None)
-            )

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.store.repos import contains
+from ipfleet.domain.states import IpState
+from ipfleet.store.repos import contains, held_by_active, held_by_any, storable
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
 _COLUMNS = (
@@ -42,6 +43,7 @@ class IpQuery:
     exclude_whitelabeled: bool = False
     warming_only: bool = False
     descending: bool = False
+    state: IpState = IpState.ALL
     limit: int | None = None
     offset: int = 0
 
@@ -69,13 +71,23 @@ class IpDetailRepo:
 
     def query(self, account_id: int, q: IpQuery) -> list[IpDetail]:
         """The account's IPs that match ``q``, in numeric order (or its reverse)."""
-        stmt: Select[Any] = select(*_COLUMNS).where(ip_addresses.c.account_id == account_id)
+        stmt = self._matching(select(*_COLUMNS), account_id, q)
+        key = ip_addresses.c.sort_key
+        stmt = stmt.order_by(key.desc() if q.descending else key)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        if q.offset:
+            stmt = stmt.offset(q.offset)
+        return [_detail(r) for r in self.conn.execute(stmt)]
+
+    def _matching(self, stmt: Select[Any], account_id: int, q: IpQuery) -> Select[Any]:
+        stmt = stmt.where(ip_addresses.c.account_id == account_id)
         if q.within_subuser is not None:
             stmt = stmt.where(_held_by(q.within_subuser))
         if q.needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, q.needle.lower()))
-        if q.holder is not None and "\x00" in q.holder:
-            stmt = stmt.where(false())  # no name holds NUL; PostgreSQL cannot compare one
+        if q.holder is not None and not storable(q.holder):
+            stmt = stmt.where(false())
         elif q.holder is not None:
             holder_id = (
                 select(subusers.c.id)
@@ -87,13 +99,13 @@ class IpDetailRepo:
             stmt = stmt.where(ip_addresses.c.whitelabeled.is_(False))
         if q.warming_only:
             stmt = stmt.where(ip_addresses.c.warmup_started_at.is_not(None))
-        key = ip_addresses.c.sort_key
-        stmt = stmt.order_by(key.desc() if q.descending else key)
-        if q.limit is not None:
-            stmt = stmt.limit(q.limit)
-        if q.offset:
-            stmt = stmt.offset(q.offset)
-        return [_detail(r) for r in self.conn.execute(stmt)]
+        if q.state is IpState.TAKEN:
+            stmt = stmt.where(held_by_any())
+        elif q.state is IpState.FREE:
+            stmt = stmt.where(~held_by_any())
+        elif q.state is IpState.AVAILABLE:
+            stmt = stmt.where(~held_by_active())
+        return stmt
 
     def one(self, account_id: int, address: str) -> IpDetail | None:
         """One IP of the account by canonical address; another account's is not found."""

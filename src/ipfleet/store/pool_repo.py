@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.store.repos import chunks
+from ipfleet.store.repos import chunks, named_links, storable
 from ipfleet.store.tables import ip_addresses, pool_members, pools
 
 
@@ -23,8 +23,8 @@ class PoolRepo:
 
     def find(self, account_id: int, name: str) -> int | None:
         """The id of the account's pool ``name``; another account's pool is not found."""
-        if "\x00" in name:
-            return None  # never stored; PostgreSQL cannot even compare it
+        if not storable(name):
+            return None
         stmt = select(pools.c.id).where(pools.c.account_id == account_id, pools.c.name == name)
         found = self.conn.scalar(stmt)
         return None if found is None else int(found)
@@ -66,6 +66,10 @@ class PoolRepo:
             pool_members.c.pool_id == pool_id, pool_members.c.ip_id == ip_id
         )
         return self.conn.execute(stmt).rowcount == 1
+
+    def memberships(self, ip_ids: Sequence[int]) -> list[tuple[str, str]]:
+        """(address, pool name) of every pool membership of those IPs, sorted."""
+        return named_links(self.conn, ip_ids, pool_members.c.pool_id, pools.c.name)
 
     def of_ips(self, ip_ids: Sequence[int]) -> dict[int, list[str]]:
         """The pool names of each IP (sorted), keyed by IP id; IPs in no pool are absent."""

@@ -1,4 +1,4 @@
-"""What an account pays for each IP it takes from the inventory."""
+"""An account's quota: how many IPs it may hold after its own takes, and what each costs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ from ipfleet.store.tables import accounts
 class QuotaRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def ip_quota(self, account_id: int) -> int | None:
+        """The account's IP quota as this transaction sees it (None: unlimited)."""
+        quota = self.conn.scalar(select(accounts.c.ip_quota).where(accounts.c.id == account_id))
+        return None if quota is None else int(quota)
+
+    def set_ip_quota(self, account_id: int, quota: int | None) -> None:
+        self.conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(ip_quota=quota)
+        )
 
     def price_per_ip(self, account_id: int) -> float | None:
         """The account's price per IP, or None when the operator has set none."""

@@ -33,12 +33,20 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
-    """A case-sensitive substring test on both backends (LIKE folds case on SQLite).
+def storable(text: str) -> bool:
+    """Whether both backends can store and compare ``text``.
 
-    Text holding NUL is never stored, and PostgreSQL cannot even compare it: no match.
+    The store owns this rule: PostgreSQL refuses NUL even in a comparison, and no stored
+    name holds one (names are checked), so every lookup by a text holding NUL finds
+    nothing here, and the layers above need not check.
     """
-    if "\x00" in needle:
+    return "\x00" not in text
+
+
+def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
+    """A case-sensitive substring test on both backends (LIKE folds case on SQLite);
+    a needle that cannot be stored matches nothing."""
+    if not storable(needle):
         return false()
     fn = func.strpos if conn.dialect.name == "postgresql" else func.instr
     result: ColumnElement[bool] = fn(column, needle) > 0
@@ -47,11 +55,6 @@ def contains(conn: Connection, column: Any, needle: str) -> ColumnElement[bool]:
 
 # The statements of the hottest write (v2 set=specify), built once: constructing them per
 # call cost about a fifth of the write in the profile.
-_BUMP = (
-    update(accounts)
-    .where(accounts.c.id == bindparam("account_id"))
-    .values(data_version=accounts.c.data_version + 1)
-)
 _FIND = select(ip_addresses.c.id, ip_addresses.c.address, ip_addresses.c.account_id).where(
     ip_addresses.c.address.in_(bindparam("addresses", expanding=True))
 )
@@ -89,8 +92,8 @@ class AccountRepo:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def by_username(self, username: str) -> Account | None:
-        if "\x00" in username:
-            return None  # never stored; PostgreSQL cannot even compare it
+        if not storable(username):
+            return None
         row = self.conn.execute(select(accounts).where(accounts.c.username == username)).first()
         return _account(row) if row else None
 
@@ -98,9 +101,31 @@ class AccountRepo:
         rows = self.conn.execute(select(accounts).order_by(accounts.c.username))
         return [_account(r) for r in rows]
 
-    def bump(self, account_id: int) -> None:
-        """Mark the account's data changed; on PostgreSQL this also locks the account row."""
-        self.conn.execute(_BUMP, {"account_id": account_id})
+    def get(self, account_id: int) -> Account:
+        """The account as it is now in this transaction (after the write path's lock)."""
+        return _account(
+            self.conn.execute(select(accounts).where(accounts.c.id == account_id)).one()
+        )
+
+
+def named_links(
+    conn: Connection, ids: Sequence[int], link_to: Any, name: Any
+) -> list[tuple[str, str]]:
+    """(address, name) for every row linking those IPs to a named row, where ``link_to``
+    is the link table's column pointing at it and ``name`` the named table's column
+    (holdings to subusers, pool memberships to pools); in numeric order, then by name."""
+    link, named = link_to.table, name.table
+    rows: list[tuple[str, str, str]] = []
+    for part in chunks(ids):
+        stmt = (
+            select(ip_addresses.c.sort_key, ip_addresses.c.address, name)
+            .join(link, link.c.ip_id == ip_addresses.c.id)
+            .join(named, named.c.id == link_to)
+            .where(ip_addresses.c.id.in_(part))
+        )
+        rows.extend((r[0], r[1], r[2]) for r in conn.execute(stmt))
+    rows.sort()
+    return [(address, label) for _, address, label in rows]
 
 
 class KeyRepo:
@@ -154,11 +179,11 @@ class KeyRepo:
         return self.conn.execute(stmt).rowcount == 1
 
 
-def _held_by_any() -> Any:
+def held_by_any() -> Any:
     return exists().where(holdings.c.ip_id == ip_addresses.c.id)
 
 
-def _held_by_active() -> Any:
+def held_by_active() -> Any:
     return (
         exists()
         .where(holdings.c.ip_id == ip_addresses.c.id)
@@ -175,12 +200,35 @@ class IpRepo:
         if needle:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         if state is IpState.TAKEN:
-            stmt = stmt.where(_held_by_any())
+            stmt = stmt.where(held_by_any())
         elif state is IpState.FREE:
-            stmt = stmt.where(~_held_by_any())
+            stmt = stmt.where(~held_by_any())
         elif state is IpState.AVAILABLE:
-            stmt = stmt.where(~_held_by_active())
+            stmt = stmt.where(~held_by_active())
         return stmt.order_by(ip_addresses.c.sort_key)
+
+    def state_counts(self, account_id: int) -> dict[IpState, int]:
+        """How many of the account's addresses are in each state.
+
+        Counted from the holdings (few) rather than by testing every address (many): free
+        is all minus those held by anyone, available all minus those held by an active one.
+        """
+        everything = select(func.count()).where(ip_addresses.c.account_id == account_id)
+        held = select(func.count(func.distinct(holdings.c.ip_id))).where(
+            holdings.c.account_id == account_id
+        )
+        held_active = held.join(subusers, subusers.c.id == holdings.c.subuser_id).where(
+            subusers.c.active.is_(True)
+        )
+        total, taken, busy = (
+            int(self.conn.scalar(q) or 0) for q in (everything, held, held_active)
+        )
+        return {
+            IpState.ALL: total,
+            IpState.TAKEN: taken,
+            IpState.FREE: total - taken,
+            IpState.AVAILABLE: total - busy,
+        }
 
     def list_state(self, account_id: int, state: IpState, needle: str | None = None) -> list[str]:
         """The account's addresses in ``state`` (containing ``needle``), in numeric order."""
@@ -192,6 +240,22 @@ class IpRepo:
         cols = select(ip_addresses.c.address, ip_addresses.c.hostname)
         stmt = self._in_state(cols, account_id, state, None)
         return [(r.address, r.hostname) for r in self.conn.execute(stmt)]
+
+    def placements(
+        self, account_id: int, state: IpState, mta: str | None
+    ) -> list[tuple[str, str | None, str | None, bool]]:
+        """(address, hostname, MTA, enabled) of the account's addresses in ``state``
+        (only those placed on ``mta`` when given), in numeric order."""
+        cols = select(
+            ip_addresses.c.address,
+            ip_addresses.c.hostname,
+            ip_addresses.c.mta,
+            ip_addresses.c.enabled,
+        )
+        stmt = self._in_state(cols, account_id, state, None)
+        if mta is not None:
+            stmt = stmt.where(ip_addresses.c.mta == mta)
+        return [(r.address, r.hostname, r.mta, bool(r.enabled)) for r in self.conn.execute(stmt)]
 
     def find(self, addresses: Sequence[str]) -> dict[str, IpRow]:
         """Rows of those addresses that exist, whoever owns them."""
@@ -231,17 +295,7 @@ class IpRepo:
 
     def holders(self, ids: Sequence[int]) -> list[tuple[str, str]]:
         """(address, subuser username) for every holding of those IPs, sorted."""
-        rows: list[tuple[str, str, str]] = []
-        for part in chunks(ids):
-            stmt = (
-                select(ip_addresses.c.sort_key, ip_addresses.c.address, subusers.c.username)
-                .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-                .join(subusers, subusers.c.id == holdings.c.subuser_id)
-                .where(ip_addresses.c.id.in_(part))
-            )
-            rows.extend((r.sort_key, r.address, r.username) for r in self.conn.execute(stmt))
-        rows.sort()
-        return [(address, username) for _, address, username in rows]
+        return named_links(self.conn, ids, holdings.c.subuser_id, subusers.c.username)
 
     def release(self, ids: Sequence[int]) -> None:
         """Drop every holding of those IPs."""
@@ -257,10 +311,54 @@ class IpRepo:
             self.conn.execute(delete(pool_members).where(cond))
         return left
 
+    def identities(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """What identifies those IPs to the world (host name, whitelabel flag, warmup), for
+        each one that has any of it set, in numeric order."""
+        cols = (
+            ip_addresses.c.address,
+            ip_addresses.c.hostname,
+            ip_addresses.c.whitelabeled,
+            ip_addresses.c.warmup_started_at,
+        )
+        found: list[Any] = []
+        for part in chunks(ids):
+            stmt = select(ip_addresses.c.sort_key, *cols).where(
+                ip_addresses.c.id.in_(part),
+                (ip_addresses.c.hostname.is_not(None))
+                | ip_addresses.c.whitelabeled.is_(True)
+                | ip_addresses.c.warmup_started_at.is_not(None),
+            )
+            found.extend(self.conn.execute(stmt))
+        found.sort(key=lambda r: r.sort_key)
+        return [
+            {
+                "address": r.address,
+                "hostname": r.hostname,
+                "whitelabeled": bool(r.whitelabeled),
+                "warmup_started_at": r.warmup_started_at,
+            }
+            for r in found
+        ]
+
+    def clear_identity(self, ids: Sequence[int]) -> None:
+        """Forget those IPs' host name, whitelabel flag and warmup."""
+        for part in chunks(ids):
+            self.conn.execute(
+                update(ip_addresses)
+                .where(ip_addresses.c.id.in_(part))
+                .values(hostname=None, whitelabeled=False, warmup_started_at=None)
+            )
+
     def set_whitelabeled(self, ip_id: int, on: bool) -> None:
         self.conn.execute(
             update(ip_addresses).where(ip_addresses.c.id == ip_id).values(whitelabeled=on)
         )
+
+    def mta_of(self, ip_id: int) -> str | None:
+        return self.conn.scalar(select(ip_addresses.c.mta).where(ip_addresses.c.id == ip_id))
+
+    def set_mta(self, ip_id: int, mta: str | None) -> None:
+        self.conn.execute(update(ip_addresses).where(ip_addresses.c.id == ip_id).values(mta=mta))
 
     def set_hostname(self, ip_id: int, hostname: str | None) -> None:
         self.conn.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ipfleet.domain.errors import SubuserExists
 from ipfleet.domain.records import Subuser
-from ipfleet.store.repos import by_bytes, chunks, contains
+from ipfleet.store.repos import by_bytes, chunks, contains, storable
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
 # Built once: they run on every v2 set=specify (see repos.py).
@@ -40,7 +40,9 @@ def _subuser(row: Any) -> Subuser:
 
 # What a subuser's profile shows: everything but keys, timestamps and the password hash.
 _PROFILE_COLS = [
-    c for c in subusers.c if c.name not in ("password_hash", "id", "account_id", "created_at")
+    c
+    for c in subusers.c
+    if c.name not in ("password_hash", "id", "account_id", "created_at", "sending_domain_id")
 ]
 
 
@@ -77,13 +79,13 @@ class SubuserRepo:
 
     def get(self, account_id: int, username: str) -> Subuser | None:
         """The subuser of that account; another account's subuser is not found."""
-        if "\x00" in username:
-            return None  # never stored; PostgreSQL cannot even compare it
+        if not storable(username):
+            return None
         row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
         return _subuser(row) if row else None
 
     def name_taken(self, username: str) -> bool:
-        if "\x00" in username:
+        if not storable(username):
             return False
         stmt = select(func.count()).select_from(subusers).where(subusers.c.username == username)
         return bool(self.conn.scalar(stmt))
@@ -161,6 +163,15 @@ class SubuserRepo:
     def ips(self, subuser_id: int) -> list[str]:
         """The subuser's explicit set, in numeric order."""
         return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
+
+    def set_sizes(self, account_id: int) -> dict[int, int]:
+        """How many IPs each subuser of the account holds (those holding none left out)."""
+        stmt = (
+            select(holdings.c.subuser_id, func.count())
+            .where(holdings.c.account_id == account_id)
+            .group_by(holdings.c.subuser_id)
+        )
+        return {int(sid): int(n) for sid, n in self.conn.execute(stmt)}
 
     def ips_by_subuser(self, account_id: int) -> dict[int, list[str]]:
         """Every subuser's explicit set on the account, keyed by subuser id."""

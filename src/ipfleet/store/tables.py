@@ -93,8 +93,27 @@ ip_addresses = Table(
     Column("whitelabeled", Boolean, nullable=False, server_default=false()),
     Column("warmup_started_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The MTA the address is plumbed on (domain.sending.MTA_NAME); NULL: on none yet.
+    Column("mta", String(32), nullable=True),
+    # False: kept on its account but never sent from (the routing rule skips it).
+    Column("enabled", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "sort_key"),
+    Index(None, "mta"),
+)
+
+# An account's mail domains (SendGrid "whitelabel" records). ``mail_domain`` is unique in
+# the whole installation and stored as its lower-case A-label.
+sending_domains = Table(
+    "sending_domains",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("mail_domain", String(253), nullable=False, unique=True),
+    Column("url_domain", String(253), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("id", "account_id"),
+    Index(None, "account_id"),
 )
 
 subusers = Table(
@@ -110,7 +129,14 @@ subusers = Table(
     *(Column(name, String(255), nullable=False, server_default="") for name in PROFILE_FIELDS),
     Column("website_access", Boolean, nullable=False, server_default=true()),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The one sending domain attached to the subuser. The composite key makes the database
+    # refuse another account's domain; the unique one, a domain attached to two subusers.
+    Column("sending_domain_id", Integer, nullable=True),
     UniqueConstraint("id", "account_id"),
+    UniqueConstraint("sending_domain_id"),
+    ForeignKeyConstraint(
+        ["sending_domain_id", "account_id"], ["sending_domains.id", "sending_domains.account_id"]
+    ),
     Index(None, "account_id", "username"),
 )
 
@@ -172,4 +198,79 @@ pool_members = Table(
     ),
     ForeignKeyConstraint(["ip_id", "account_id"], ["ip_addresses.id", "ip_addresses.account_id"]),
     Index(None, "ip_id"),
+)
+
+# The timeline (docs/timeline.md). Written only by the triggers of migration 0006, in the
+# transaction of the write they describe; no foreign keys: history outlives what it names.
+# kind: 'account' (the IP was on the account), 'holding' (a subuser held it), 'pool'.
+ip_periods = Table(
+    "ip_periods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("ip_id", Integer, nullable=False),
+    Column("address", String(39), nullable=False),
+    Column("sort_key", String(33), nullable=False),
+    Column("account_id", Integer, nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("subuser_id", Integer, nullable=True),
+    Column("subuser", String(64), nullable=True),
+    Column("pool_id", Integer, nullable=True),
+    Column("pool", String(64), nullable=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Index(None, "address", "started_at"),
+    Index(None, "sort_key"),
+    Index(None, "subuser_id"),
+    Index(None, "ip_id", "ended_at"),
+    Index(None, "account_id", "kind"),
+)
+
+# kind: 'state' (value active|inactive), 'domain' (value: the mail domain attached to the
+# subuser), 'registered' (no subuser; value: a mail domain the account registered).
+holder_periods = Table(
+    "holder_periods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("subuser_id", Integer, nullable=True),
+    Column("subuser", String(64), nullable=True),
+    Column("account_id", Integer, nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("value", String(253), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Index(None, "account_id", "kind"),
+    Index(None, "subuser_id", "kind"),
+    Index(None, "value", "kind"),
+)
+
+# SQLite only: the time of the write running now, read by the timeline's triggers
+# (PostgreSQL uses the transaction-local setting ipfleet.now instead). One row, id 1.
+write_clock = Table(
+    "write_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime(), nullable=True),
+)
+
+# Operators of the dashboard: a token made by `ipfleet operator create`, stored as a hash.
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_id", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# Secrets the installation makes for itself once (the dashboard's session signing key).
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -13,12 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.accounts import get_account
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.tables import holdings, subusers
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, dump, log_rows_of, password_hash_of
@@ -143,14 +139,30 @@ def add_sub(
     """A subuser made through the services (no password, so no slow hash)."""
     email = profile.pop("email", f"{name}@example.net")
     create_subuser(
-        db, account_name=acct.name, username=name, email=email, actor=ACTOR, profile=profile
+        db,
+        account=get_account(db, username=acct.name),
+        username=name,
+        email=email,
+        actor=ACTOR,
+        profile=profile,
     )
     if ips:
-        set_subuser_ips_by_name(
-            db, account_name=acct.name, username=name, mode=SetMode.SPECIFY, ips=ips, actor=ACTOR
+        set_subuser_ips(
+            db,
+            account=get_account(db, username=acct.name),
+            username=name,
+            mode=SetMode.SPECIFY,
+            ips=ips,
+            actor=ACTOR,
         )
     if not active:
-        set_subuser_active(db, account_name=acct.name, username=name, active=False, actor=ACTOR)
+        set_subuser_active(
+            db,
+            account=get_account(db, username=acct.name),
+            username=name,
+            active=False,
+            actor=ACTOR,
+        )
 
 
 def subuser_count(db: Database) -> int:
@@ -282,9 +294,9 @@ def test_delete_releases_holdings_and_keeps_history(
     v2: V2Forms, db: Database, acct_a: Acct
 ) -> None:
     add_alice(v2, acct_a)
-    set_subuser_ips_by_name(
+    set_subuser_ips(
         db,
-        account_name=acct_a.name,
+        account=get_account(db, username=acct_a.name),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.10", "192.0.2.9", "2001:db8::1"],
@@ -598,9 +610,9 @@ def test_another_account_sees_and_changes_nothing(
     v2: V2Forms, db: Database, acct_a: Acct, acct_b: Acct
 ) -> None:
     add_alice(v2, acct_a)
-    set_subuser_ips_by_name(
+    set_subuser_ips(
         db,
-        account_name=acct_a.name,
+        account=get_account(db, username=acct_a.name),
         username="alice",
         mode=SetMode.SPECIFY,
         ips=["192.0.2.9", "192.0.2.10"],

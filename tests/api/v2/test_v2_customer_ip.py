@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips_by_name
+from ipfleet.services.accounts import get_account
+from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips
 from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     check,
@@ -57,8 +58,13 @@ def test_spec_example_bodies(client: Client, world: World) -> None:
     """Exactly the example of docs/v2.md §4: 192.0.2.10 and 192.0.2.11, in both formats."""
     for name in A_SUBUSERS:
         held = ["192.0.2.11"] if name in ("bob", ODD_NAME) else ["192.0.2.10"]
-        set_subuser_ips_by_name(
-            world.db, account_name=A, username=name, mode=SetMode.SPECIFY, ips=held, actor=SEEDER
+        set_subuser_ips(
+            world.db,
+            account=get_account(world.db, username=A),
+            username=name,
+            mode=SetMode.SPECIFY,
+            ips=held,
+            actor=SEEDER,
         )
     resp = client.get(f"{URL}.json", params={**world.auth(), "list": "taken"})
     check(resp, b'[{"ip":"192.0.2.10"},{"ip":"192.0.2.11"}]')
@@ -86,12 +92,24 @@ def test_states_follow_holdings_and_activity(client: Client, world: World) -> No
     for ips in got.values():
         assert len(ips) == len(set(ips))
     # Deactivating bob (outside the API) makes his addresses available at the next call.
-    set_subuser_active(world.db, account_name=A, username="bob", active=False, actor=SEEDER)
+    set_subuser_active(
+        world.db,
+        account=get_account(world.db, username=A),
+        username="bob",
+        active=False,
+        actor=SEEDER,
+    )
     later = _states(client, world)
     assert later["available"] == ["192.0.2.9", "192.0.2.11", *A_AVAILABLE[1:]]
     assert later["taken"] == A_TAKEN
     # ... and reactivating carol takes hers out of it.
-    set_subuser_active(world.db, account_name=A, username="carol", active=True, actor=SEEDER)
+    set_subuser_active(
+        world.db,
+        account=get_account(world.db, username=A),
+        username="carol",
+        active=True,
+        actor=SEEDER,
+    )
     assert ips_of(client.get(f"{URL}.xml", params={**world.auth(), "list": "available"})) == [
         "192.0.2.100",
         "100::1",

@@ -3,12 +3,18 @@ real-status mode, and escaping of error texts."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
+from ipfleet.api.v2.errors import to_v2
+from ipfleet.api.v2.render import php_json, xml_document
+from ipfleet.domain import errors as domain_errors
+from ipfleet.services.accounts import get_account
 from ipfleet.services.keys import create_key, revoke_key
 from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
@@ -78,10 +84,14 @@ def test_credential_errors_are_all_identical(
     # The same requests with right credentials work (so the cases above failed on those).
     check(default.get(f"{SENDIP}.json", params={**calls[2][1], **world.auth()}), SUCCESS_JSON)
     # A key revoked after it was used stops working at once.
-    info, key = create_key(world.db, username=A, name="short-lived", actor=SEEDER)
+    info, key = create_key(
+        world.db, account=get_account(world.db, username=A), name="short-lived", actor=SEEDER
+    )
     params = {**calls[0][1], "api_user": A, "api_key": key}
     assert default.get(f"{IP}.json", params=params).content.startswith(b'[{"ip":')
-    revoke_key(world.db, username=A, key_id=info.key_id, actor=SEEDER)
+    revoke_key(
+        world.db, account=get_account(world.db, username=A), key_id=info.key_id, actor=SEEDER
+    )
     check(default.get(f"{IP}.json", params=params), CREDENTIALS_JSON)
 
 
@@ -355,3 +365,41 @@ def test_bare_message_form(client: Client, world: World) -> None:
                 xml_doc("<result>", "   <message>error: User not found</message>", "</result>"),
             )
     assert world.snapshot() == before
+
+
+V2_STATUS = {
+    "Unauthorized": 401,
+    "MethodNotAllowed": 405,
+    "TooLarge": 413,
+    "NotFound": 404,
+    "Invalid": 400,
+    "Conflict": 400,
+    "Forbidden": 400,
+}
+
+
+@pytest.mark.parametrize("cls", domain_errors.all_error_classes(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("call", [None, "customer.enable", "customer.sendip"])
+def test_every_error_class_renders_in_both_v2_forms(
+    cls: type[domain_errors.IpfleetError], call: str | None
+) -> None:
+    """Each error class gets one of the three shapes from the one table, in JSON and XML."""
+    exc = cls.__new__(cls)
+    domain_errors.IpfleetError.__init__(exc, "what went wrong")
+    err = to_v2(exc, call)
+    kind = next(k for k in V2_STATUS if issubclass(cls, getattr(domain_errors, k)))
+    bare = call == "customer.enable" and cls is domain_errors.SubuserNotFound
+    assert err.status == (
+        404 if bare else 400 if cls is domain_errors.SubuserNotFound else V2_STATUS[kind]
+    )
+    body = json.loads(php_json(err.json))
+    if "errors" in body:
+        assert body == {"message": "error", "errors": ["what went wrong"]}
+    elif "error" in body:
+        assert body["error"]["code"] == err.status
+    else:
+        assert bare
+        assert body == {"message": "User not found"}
+    root = ET.fromstring(xml_document(err.xml))
+    assert root.tag == "result"
+    assert root.findtext("message")

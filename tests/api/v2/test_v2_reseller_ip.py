@@ -7,13 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import (
-    SetMode,
-    create_subuser,
-    set_subuser_active,
-    set_subuser_ips_by_name,
-)
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR
 from tests.support.inprocess import V2Forms
@@ -63,24 +59,34 @@ HOLDERS: dict[str, tuple[bool, list[str]]] = {
 def seed_holders(db: Database, acct: Acct, holders: dict[str, tuple[bool, list[str]]]) -> None:
     for name, (active, ips) in holders.items():
         create_subuser(
-            db, account_name=acct.name, username=name, email=f"s{len(name)}@x.test", actor=ACTOR
+            db,
+            account=get_account(db, username=acct.name),
+            username=name,
+            email=f"s{len(name)}@x.test",
+            actor=ACTOR,
         )
         if ips:
-            set_subuser_ips_by_name(
+            set_subuser_ips(
                 db,
-                account_name=acct.name,
+                account=get_account(db, username=acct.name),
                 username=name,
                 mode=SetMode.SPECIFY,
                 ips=ips,
                 actor=ACTOR,
             )
         if not active:
-            set_subuser_active(db, account_name=acct.name, username=name, active=False, actor=ACTOR)
+            set_subuser_active(
+                db,
+                account=get_account(db, username=acct.name),
+                username=name,
+                active=False,
+                actor=ACTOR,
+            )
 
 
 @pytest.fixture
 def world(db: Database, acct_a: Acct, acct_b: Acct) -> tuple[Acct, Acct]:
-    add_ips(db, username=acct_a.name, specs=EXTRA_A_IPS, actor=ACTOR)
+    add_ips(db, account=get_account(db, username=acct_a.name), specs=EXTRA_A_IPS, actor=ACTOR)
     seed_holders(db, acct_a, HOLDERS)
     seed_holders(db, acct_b, {"erin": (True, ["198.51.100.1"]), "frank": (False, [])})
     return acct_a, acct_b
@@ -231,7 +237,9 @@ def test_answers_follow_writes_at_once(v2: V2Forms, db: Database, world: tuple[A
     ]
     assert listed(v2, a, "json", task="free") == ["192.0.2.100", "198.51.100.210"]
     # A write by another process (here: the services directly) is seen as well.
-    set_subuser_active(db, account_name=a.name, username="carol", active=False, actor=ACTOR)
+    set_subuser_active(
+        db, account=get_account(db, username=a.name), username="carol", active=False, actor=ACTOR
+    )
     assert listed(v2, a, "json", task="available") == [
         "192.0.2.2",
         "192.0.2.9",
@@ -239,8 +247,13 @@ def test_answers_follow_writes_at_once(v2: V2Forms, db: Database, world: tuple[A
         "198.51.100.210",
         "2001:db8::1",
     ]
-    set_subuser_ips_by_name(
-        db, account_name=a.name, username="carol", mode=SetMode.NONE, ips=[], actor=ACTOR
+    set_subuser_ips(
+        db,
+        account=get_account(db, username=a.name),
+        username="carol",
+        mode=SetMode.NONE,
+        ips=[],
+        actor=ACTOR,
     )
     assert usage_of(v2, a, "json", user="carol") == []
 

@@ -7,8 +7,9 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import subuser_ips_by_name
+from ipfleet.services.subusers import subuser_ips
 from tests.support.inprocess import Client
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
@@ -50,7 +51,7 @@ def ip_state(client: Client, world: World, state: str) -> list[str]:
 
 def held(world: World, user: str, account: str = A) -> list[str]:
     """The subuser's set as the service reads it from the database."""
-    return subuser_ips_by_name(world.db, account_name=account, username=user)
+    return subuser_ips(world.db, account=get_account(world.db, username=account), username=user)
 
 
 def test_specify_replaces_the_set(client: Client, world: World) -> None:
@@ -128,7 +129,7 @@ def test_set_none_and_set_all(client: Client, world: World) -> None:
     check(append(client, world, "dave", "all"), SUCCESS_JSON)
     assert listed(client, world, "dave") == A_ALL
     assert ip_state(client, world, "free") == []
-    add_ips(world.db, username=A, specs=["192.0.2.50"], actor=SEEDER)
+    add_ips(world.db, account=get_account(world.db, username=A), specs=["192.0.2.50"], actor=SEEDER)
     assert listed(client, world, "dave") == A_ALL  # the new address was not on the account then
     assert ip_state(client, world, "free") == ["192.0.2.50"]
     check(append(client, world, "carol", "all", fmt="xml"), SUCCESS_XML)

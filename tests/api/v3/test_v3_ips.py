@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from ipfleet.domain.states import IpState
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.inventory import list_inventory
-from ipfleet.services.ips import list_ips_by_name
-from ipfleet.services.subusers import subuser_ips_by_name
+from ipfleet.services.ips import list_ips
+from ipfleet.services.subusers import subuser_ips
 from tests.support.inprocess import Client
+from tests.support.seed import SEEDER
 from tests.support.v3_world import ACME, ACME_SORTED, OTHER, PRICE, RDNS, World
 
 
@@ -154,7 +156,7 @@ def test_remaining_is_the_quota_room_within_the_inventory(client: Client, world:
     r = client.request("GET", "/v3/ips/remaining", headers=world.bearer())
     assert r.status_code == 200
     assert r.json() == {"results": [{"remaining": 5, "period": "month", "price_per_ip": PRICE}]}
-    # other has no quota: the free inventory bounds it; no price set: 0
+    # other is seeded unlimited: the free inventory bounds it; no price set: 0
     r = client.request("GET", "/v3/ips/remaining", headers=world.bearer(OTHER))
     assert r.json() == {"results": [{"remaining": 6, "period": "month", "price_per_ip": 0.0}]}
 
@@ -171,9 +173,9 @@ def test_take_ips_gives_them_to_subusers_and_warms_them(client: Client, world: W
         "remaining_ips": 3,
         "warmup": True,
     }
-    bob = subuser_ips_by_name(world.db, account_name=ACME, username="bob")
+    bob = subuser_ips(world.db, account=get_account(world.db, username=ACME), username="bob")
     assert bob == ["203.0.113.1", "203.0.113.2"]
-    alice = subuser_ips_by_name(world.db, account_name=ACME, username="alice")
+    alice = subuser_ips(world.db, account=get_account(world.db, username=ACME), username="alice")
     assert alice == ["192.0.2.1", "192.0.2.2", "203.0.113.1", "203.0.113.2"]
     warming = client.request("GET", "/v3/ips/warmup", headers=world.bearer()).json()
     assert ips_of(warming) == ["192.0.2.4", "203.0.113.1", "203.0.113.2"]
@@ -192,11 +194,14 @@ def test_take_ips_gives_them_to_subusers_and_warms_them(client: Client, world: W
 def test_a_refused_take_takes_nothing(
     client: Client, world: World, body: dict[str, Any], message: str
 ) -> None:
-    before = list_ips_by_name(world.db, username=ACME, state=IpState.ALL)
+    before = list_ips(world.db, account=get_account(world.db, username=ACME), state=IpState.ALL)
     r = client.request("POST", "/v3/ips", headers=world.bearer(), json=body)
     assert r.status_code == 400
     assert r.json()["errors"][0]["message"] == message
-    assert list_ips_by_name(world.db, username=ACME, state=IpState.ALL) == before
+    assert (
+        list_ips(world.db, account=get_account(world.db, username=ACME), state=IpState.ALL)
+        == before
+    )
     assert len(list_inventory(world.db, free_only=True)) == 6
 
 
@@ -204,4 +209,24 @@ def test_take_beyond_the_inventory_names_the_shortfall(client: Client, world: Wo
     r = client.request("POST", "/v3/ips", headers=world.bearer(OTHER), json={"count": 7})
     assert r.status_code == 400
     assert r.json()["errors"][0]["message"] == "Cannot take 7 IPs: the inventory has 6 free"
-    assert list_ips_by_name(world.db, username=OTHER, state=IpState.ALL) == ["198.51.100.1"]
+    assert list_ips(world.db, account=get_account(world.db, username=OTHER), state=IpState.ALL) == [
+        "198.51.100.1"
+    ]
+
+
+def test_a_new_account_may_take_nothing_until_the_operator_grants_it(
+    client: Client, world: World
+) -> None:
+    """IPFLEET_DEFAULT_QUOTA (0): a fresh account sees no room however full the inventory."""
+    _account, key = create_account(
+        world.db, username="fresh", outbound_cluster=None, ip_quota=0, actor=SEEDER
+    )
+    bearer = {"Authorization": f"Bearer {key}"}
+    r = client.request("GET", "/v3/ips/remaining", headers=bearer)
+    assert r.json() == {"results": [{"remaining": 0, "period": "month", "price_per_ip": 0.0}]}
+    r = client.request("POST", "/v3/ips", headers=bearer, json={"count": 1})
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["message"] == (
+        "Cannot take 1 IPs: the quota of fresh allows 0 more"
+    )
+    assert len(list_inventory(world.db, free_only=True)) == 6

@@ -13,7 +13,7 @@ from tests.support.v3_world import World
 
 METHODS = ("get", "put", "post", "delete", "patch")
 OBO_OPERATIONS = {"ListIp", "GetIp", "ListAssignedIp", "ListWarmUpIp", "GetWarmUpIp"}
-ADDITIONS = {"GetSubuserIps"}
+ADDITIONS = {"GetSubuserIps", "GetIpHistory"}
 
 
 @pytest.fixture

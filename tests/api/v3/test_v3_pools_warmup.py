@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import list_ips_by_name
+from ipfleet.services.accounts import get_account
+from ipfleet.services.ips import list_ips
 from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, OTHER, World
 
@@ -35,7 +36,9 @@ def test_pool_lifecycle(client: Client, world: World) -> None:
     assert client.request("GET", "/v3/ips/pools/bulk", headers=h).json()["ips"] == ["192.0.2.1"]
     assert client.request("DELETE", "/v3/ips/pools/bulk", headers=h).status_code == 204
     assert client.request("GET", "/v3/ips/192.0.2.1", headers=h).json()["pools"] == ["marketing"]
-    assert "192.0.2.1" in list_ips_by_name(world.db, username=ACME, state=IpState.ALL)
+    assert "192.0.2.1" in list_ips(
+        world.db, account=get_account(world.db, username=ACME), state=IpState.ALL
+    )
 
 
 def test_an_ip_in_a_pool_twice_is_refused(client: Client, world: World) -> None:

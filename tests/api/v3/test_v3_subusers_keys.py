@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import list_ips_by_name
+from ipfleet.services.accounts import get_account
+from ipfleet.services.ips import list_ips
 from ipfleet.services.keys import KEY_SHAPE
 from ipfleet.services.passwords import verify_password
-from ipfleet.services.subusers import list_subusers, subuser_ips_by_name
+from ipfleet.services.subusers import list_subusers, subuser_ips
 from ipfleet.store.tables import subusers
 from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, ACME_SORTED, OTHER, World
 
 
 def names(db_world: World, account: str = ACME) -> dict[str, tuple[bool, list[str]]]:
-    views = list_subusers(db_world.db, account_name=account)
+    views = list_subusers(db_world.db, account=get_account(db_world.db, username=account))
     return {v.subuser.username: (v.subuser.active, v.ips) for v in views}
 
 
@@ -126,7 +127,9 @@ def test_patch_disables_and_enables(client: Client, world: World) -> None:
     assert (r.status_code, r.content) == (204, b"")
     assert names(world)["alice"][0] is False
     # alice's IPs are now available (held only by deactivated subusers)
-    available = list_ips_by_name(world.db, username=ACME, state=IpState.AVAILABLE)
+    available = list_ips(
+        world.db, account=get_account(world.db, username=ACME), state=IpState.AVAILABLE
+    )
     assert {"192.0.2.1", "192.0.2.2"} <= set(available)
     client.request("PATCH", "/v3/subusers/alice", headers=h, json={"disabled": False})
     assert names(world)["alice"][0] is True
@@ -150,7 +153,10 @@ def test_delete_subuser(client: Client, world: World) -> None:
         404,
         {"errors": [{"field": None, "message": "User does not exist"}]},
     )
-    assert list_ips_by_name(world.db, username=ACME, state=IpState.ALL) == ACME_SORTED
+    assert (
+        list_ips(world.db, account=get_account(world.db, username=ACME), state=IpState.ALL)
+        == ACME_SORTED
+    )
 
 
 def test_put_subuser_ips_replaces_the_set(client: Client, world: World) -> None:
@@ -158,7 +164,9 @@ def test_put_subuser_ips_replaces_the_set(client: Client, world: World) -> None:
     body = ["192.0.2.10", "2001:DB8::1", "192.0.2.10"]
     r = client.request("PUT", "/v3/subusers/alice/ips", headers=h, json=body)
     assert (r.status_code, r.json()) == (200, {"ips": ["192.0.2.10", "2001:db8::1"]})
-    assert subuser_ips_by_name(world.db, account_name=ACME, username="alice") == [
+    assert subuser_ips(
+        world.db, account=get_account(world.db, username=ACME), username="alice"
+    ) == [
         "192.0.2.10",
         "2001:db8::1",
     ]
@@ -180,7 +188,9 @@ def test_a_refused_put_changes_nothing(
     r = client.request("PUT", "/v3/subusers/alice/ips", headers=world.bearer(), json=body)
     assert r.status_code == status
     assert any(message in e["message"] for e in r.json()["errors"])
-    assert subuser_ips_by_name(world.db, account_name=ACME, username="alice") == [
+    assert subuser_ips(
+        world.db, account=get_account(world.db, username=ACME), username="alice"
+    ) == [
         "192.0.2.1",
         "192.0.2.2",
     ]
@@ -189,7 +199,9 @@ def test_a_refused_put_changes_nothing(
 def test_put_for_another_accounts_subuser_is_not_found(client: Client, world: World) -> None:
     r = client.request("PUT", "/v3/subusers/erin/ips", headers=world.bearer(), json=["192.0.2.1"])
     assert r.status_code == 404
-    assert subuser_ips_by_name(world.db, account_name=OTHER, username="erin") == ["198.51.100.1"]
+    assert subuser_ips(
+        world.db, account=get_account(world.db, username=OTHER), username="erin"
+    ) == ["198.51.100.1"]
 
 
 def test_get_subuser_ips_gives_the_set_and_the_effective_set(client: Client, world: World) -> None:

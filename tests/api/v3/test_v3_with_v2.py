@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from ipfleet.store.uow import Database, UnitOfWork
+from tests.reliability.rel_registry import ROUTES
 from tests.support.inprocess import Client
 from tests.support.v3_world import ACME, World
 
@@ -101,6 +103,20 @@ WRITES: list[tuple[str, str, Any]] = [
     ("POST", "/v3/api_keys", {"name": "k"}),
     ("DELETE", "/v3/api_keys/{spare}", None),
 ]
+
+
+def test_the_writes_above_are_every_v3_write_route() -> None:
+    """WRITES is checked against the route registry (itself checked against what the app
+    serves), so a new v3 write cannot be left out of the test below."""
+
+    def pattern(path: str) -> re.Pattern[str]:
+        return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+
+    routes = [r for r in ROUTES if r.api == "v3" and r.writes]
+    covered = {
+        r.key for r in routes for m, p, _ in WRITES if m == r.method and pattern(r.path).match(p)
+    }
+    assert covered == {r.key for r in routes}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES, ids=lambda v: str(v)[:40])

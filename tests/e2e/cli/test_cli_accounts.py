@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ipfleet.domain.errors import BadCredentials
-from ipfleet.services.keys import authenticate
+from ipfleet.services.authentication import authenticate
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from ipfleet.services.state import state_and_log
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -28,7 +29,6 @@ from ipfleet.domain.replay import replay
 from ipfleet.services.accounts import create_account
 from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import add_ips
-from ipfleet.services.state import state_and_log
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.migrate import head
 from ipfleet.store.uow import Database

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from ipfleet.domain.states import IpState
-from ipfleet.services.ips import list_ips_by_name
-from ipfleet.services.keys import authenticate, list_keys
+from ipfleet.services.accounts import get_account
+from ipfleet.services.authentication import authenticate
+from ipfleet.services.ips import list_ips
+from ipfleet.services.keys import list_keys
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
@@ -15,10 +17,10 @@ SG_KEY = re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")
 
 
 def snapshot(db: Database) -> tuple[list[str], list[tuple[str, bool, list[str]]]]:
-    ips = list_ips_by_name(db, username="demo", state=IpState.ALL)
+    ips = list_ips(db, account=get_account(db, username="demo"), state=IpState.ALL)
     subs = [
         (v.subuser.username, v.subuser.active, v.ips)
-        for v in list_subusers(db, account_name="demo")
+        for v in list_subusers(db, account=get_account(db, username="demo"))
     ]
     return ips, subs
 
@@ -47,4 +49,6 @@ def test_demo_is_idempotent_with_a_fresh_key_each_time(ipfleet: Ipfleet, db: Dat
     assert snapshot(db) == state
     for k in (first["api_key"], key):
         assert authenticate(db, username="demo", api_key=k).username == "demo"
-    assert len(list_keys(db, username="demo")) == 3  # the account's first, and one per run
+    assert (
+        len(list_keys(db, account=get_account(db, username="demo"))) == 3
+    )  # the account's first, and one per run

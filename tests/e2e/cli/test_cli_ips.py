@@ -6,14 +6,14 @@ from sqlalchemy import text
 
 from ipfleet.domain.records import Actor
 from ipfleet.domain.states import IpState
-from ipfleet.services.accounts import create_account
-from ipfleet.services.ips import add_ips, list_ips_by_name
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.ips import add_ips, list_ips
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser,
     set_subuser_active,
-    set_subuser_ips_by_name,
-    subuser_ips_by_name,
+    set_subuser_ips,
+    subuser_ips,
 )
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
@@ -28,7 +28,7 @@ def listed(ipfleet: Ipfleet, account: str, state: str = "all") -> list[str]:
 def test_ip_add_is_all_or_nothing(ipfleet: Ipfleet, db: Database) -> None:
     for name in ("acme", "other"):
         create_account(db, username=name, outbound_cluster=None, actor=SEED)
-    add_ips(db, username="other", specs=["198.51.100.7"], actor=SEED)
+    add_ips(db, account=get_account(db, username="other"), specs=["198.51.100.7"], actor=SEED)
 
     added = ipfleet.json("ip", "add", "acme", "192.0.2.0/30", "2001:DB8::1", "192.0.2.1")
     assert added == {
@@ -48,7 +48,7 @@ def test_ip_add_is_all_or_nothing(ipfleet: Ipfleet, db: Database) -> None:
     assert "Invalid IP range: 192.0.2.1/24" in line
 
     # nothing of the refused calls landed
-    assert list_ips_by_name(db, username="acme", state=IpState.ALL) == [
+    assert list_ips(db, account=get_account(db, username="acme"), state=IpState.ALL) == [
         "192.0.2.1",
         "192.0.2.2",
         "2001:db8::1",
@@ -60,13 +60,27 @@ def test_ip_add_is_all_or_nothing(ipfleet: Ipfleet, db: Database) -> None:
 
 def test_ip_list_by_state_and_remove(ipfleet: Ipfleet, db: Database) -> None:
     create_account(db, username="acme", outbound_cluster=None, actor=SEED)
-    add_ips(db, username="acme", specs=["192.0.2.8/29", "2001:db8::1"], actor=SEED)
+    add_ips(
+        db,
+        account=get_account(db, username="acme"),
+        specs=["192.0.2.8/29", "2001:db8::1"],
+        actor=SEED,
+    )
     for user, ips in (("alice", ["192.0.2.9", "192.0.2.10"]), ("bob", ["192.0.2.10"])):
-        create_subuser(db, account_name="acme", username=user, email="", actor=SEED)
-        set_subuser_ips_by_name(
-            db, account_name="acme", username=user, mode=SetMode.SPECIFY, ips=ips, actor=SEED
+        create_subuser(
+            db, account=get_account(db, username="acme"), username=user, email="", actor=SEED
         )
-    set_subuser_active(db, account_name="acme", username="alice", active=False, actor=SEED)
+        set_subuser_ips(
+            db,
+            account=get_account(db, username="acme"),
+            username=user,
+            mode=SetMode.SPECIFY,
+            ips=ips,
+            actor=SEED,
+        )
+    set_subuser_active(
+        db, account=get_account(db, username="acme"), username="alice", active=False, actor=SEED
+    )
 
     assert listed(ipfleet, "acme", "taken") == ["192.0.2.9", "192.0.2.10"]
     assert listed(ipfleet, "acme", "available") == [
@@ -88,9 +102,11 @@ def test_ip_list_by_state_and_remove(ipfleet: Ipfleet, db: Database) -> None:
 
     removed = ipfleet.json("ip", "remove", "acme", "192.0.2.14", "192.0.2.10", "--release")
     assert removed == {"account": "acme", "removed": ["192.0.2.10", "192.0.2.14"]}
-    assert subuser_ips_by_name(db, account_name="acme", username="bob") == []
-    assert subuser_ips_by_name(db, account_name="acme", username="alice") == ["192.0.2.9"]
-    assert list_ips_by_name(db, username="acme", state=IpState.ALL) == [
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="bob") == []
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="alice") == [
+        "192.0.2.9"
+    ]
+    assert list_ips(db, account=get_account(db, username="acme"), state=IpState.ALL) == [
         "192.0.2.9",
         "192.0.2.11",
         "192.0.2.12",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ipfleet.domain.records import Actor
-from ipfleet.services.accounts import create_account
+from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import create_subuser, list_subusers, subuser_ips_by_name
+from ipfleet.services.subusers import create_subuser, list_subusers, subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
 
@@ -15,10 +15,12 @@ ACME = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1"]
 
 def seed(db: Database) -> None:
     create_account(db, username="acme", outbound_cluster=None, actor=SEED)
-    add_ips(db, username="acme", specs=ACME, actor=SEED)
+    add_ips(db, account=get_account(db, username="acme"), specs=ACME, actor=SEED)
     create_account(db, username="other", outbound_cluster=None, actor=SEED)
-    add_ips(db, username="other", specs=["198.51.100.1"], actor=SEED)
-    create_subuser(db, account_name="other", username="olga", email="", actor=SEED)
+    add_ips(db, account=get_account(db, username="other"), specs=["198.51.100.1"], actor=SEED)
+    create_subuser(
+        db, account=get_account(db, username="other"), username="olga", email="", actor=SEED
+    )
 
 
 def test_subuser_lifecycle(ipfleet: Ipfleet, db: Database) -> None:
@@ -51,7 +53,9 @@ def test_subuser_lifecycle(ipfleet: Ipfleet, db: Database) -> None:
         }
     ]
     assert ipfleet.json("subuser", "activate", "acme", "alice")["active"] is True
-    assert [v.subuser.active for v in list_subusers(db, account_name="acme")] == [True]
+    assert [
+        v.subuser.active for v in list_subusers(db, account=get_account(db, username="acme"))
+    ] == [True]
 
     taken = ipfleet("subuser", "create", "acme", "olga")
     assert taken.status == 4
@@ -60,12 +64,16 @@ def test_subuser_lifecycle(ipfleet: Ipfleet, db: Database) -> None:
 
 def test_set_ips_modes_and_refusals(ipfleet: Ipfleet, db: Database) -> None:
     seed(db)
-    create_subuser(db, account_name="acme", username="bob", email="", actor=SEED)
+    create_subuser(
+        db, account=get_account(db, username="acme"), username="bob", email="", actor=SEED
+    )
     assert ipfleet.json("subuser", "set-ips", "acme", "bob", "--all")["ips"] == ACME
     assert ipfleet.json("subuser", "set-ips", "acme", "bob", "--none")["ips"] == []
     said = ipfleet.ok("subuser", "set-ips", "acme", "bob", "192.0.2.3", "192.0.2.3").stdout
     assert "192.0.2.3" in said
-    assert subuser_ips_by_name(db, account_name="acme", username="bob") == ["192.0.2.3"]
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="bob") == [
+        "192.0.2.3"
+    ]
 
     bad = ipfleet("subuser", "set-ips", "acme", "bob", "192.0.2.1", "198.51.100.1", "nope")
     assert bad.status == 2
@@ -82,4 +90,6 @@ def test_set_ips_modes_and_refusals(ipfleet: Ipfleet, db: Database) -> None:
     assert stranger.error_line() == "error: User does not exist"
 
     # none of the refused calls changed anything
-    assert subuser_ips_by_name(db, account_name="acme", username="bob") == ["192.0.2.3"]
+    assert subuser_ips(db, account=get_account(db, username="acme"), username="bob") == [
+        "192.0.2.3"
+    ]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import get_account
 from ipfleet.services.subusers import list_subusers
 from ipfleet.store.uow import Database
 from tests.support.seed import make_account
@@ -175,7 +176,7 @@ def test_client_flow_json_then_xml(
     # What the server wrote is in the database.
     held = {
         v.subuser.username: (v.subuser.active, v.ips)
-        for v in list_subusers(db, account_name=ACCOUNT)
+        for v in list_subusers(db, account=get_account(db, username=ACCOUNT))
     }
     assert held == {
         "alice": (True, ["192.0.2.10", "2001:db8::1"]),

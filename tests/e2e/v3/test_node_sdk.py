@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ipfleet.services.subusers import subuser_ips_by_name
+from ipfleet.services.accounts import get_account
+from ipfleet.services.subusers import subuser_ips
 from ipfleet.store.uow import Database
 from tests.e2e.v3.sdk import Server
 from tests.support.v3_world import ACME, ACME_SORTED
@@ -72,7 +73,7 @@ def test_node_sdk_lists_ips_and_puts_subuser_ips(node_sdk: Path, server: Server)
     assert message in out["refused"]["printed"]
     db = Database(server.db_url)
     try:
-        assert subuser_ips_by_name(db, account_name=ACME, username="alice") == [
+        assert subuser_ips(db, account=get_account(db, username=ACME), username="alice") == [
             "192.0.2.10",
             "2001:db8::1",
         ]

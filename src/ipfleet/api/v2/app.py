@@ -9,7 +9,7 @@ from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
-from ipfleet.api.v2.errors import V2Error, V2Failure, list_form, to_v2
+from ipfleet.api.v2.errors import V2Error, internal_error, to_v2, unknown_format
 from ipfleet.api.v2.params import parse_params
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
 from ipfleet.api.v2.request import V2Request
@@ -22,7 +22,7 @@ from ipfleet.domain.errors import (
     UnknownCall,
 )
 from ipfleet.domain.records import Actor
-from ipfleet.services.keys import authenticate
+from ipfleet.services.authentication import authenticate
 from ipfleet.store.uow import Database
 
 log = logging.getLogger("ipfleet.api.v2")
@@ -44,25 +44,20 @@ class V2App:
         known = name in CALLS and fmt in FORMATS
         scope[ROUTE_KEY] = f"{PREFIX}{name}.{fmt}" if known else f"{PREFIX}(unknown)"
         if fmt not in FORMATS:
-            err = list_form([f"Unknown format: {fmt or '(none)'} (use json or xml)"], 404)
-            await self._send_error(send, err, "json", rid)
+            await self._send_error(send, unknown_format(fmt), "json", rid)
             return
         try:
             body = await self._handle(scope, receive, name, fmt, rid)
         except IpfleetError as exc:
             if isinstance(exc, Unauthorized):
                 scope[AUTH_FAILED_KEY] = True
-            await self._send_error(send, to_v2(exc), fmt, rid)
-            return
-        except V2Failure as failure:
-            await self._send_error(send, failure.error, fmt, rid)
+            await self._send_error(send, to_v2(exc, name), fmt, rid)
             return
         except ClientGone:
             return  # nobody is listening; the server closes the connection
         except Exception:
             log.exception("unexpected error in v2 call %s (request %s)", name, rid)
-            err = list_form([f"Internal error (request id {rid})"], 500, always=True)
-            await self._send_error(send, err, fmt, rid)
+            await self._send_error(send, internal_error(rid), fmt, rid)
             return
         await _respond(send, 200, body, fmt, rid)
 

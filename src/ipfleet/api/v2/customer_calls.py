@@ -7,16 +7,15 @@ from typing import Any
 
 from anyio import to_thread
 
-from ipfleet.api.v2.errors import V2Failure, bare_form, list_form
 from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
 from ipfleet.domain.errors import (
     InvalidParameter,
     InvalidValue,
     MissingParameter,
-    SubuserNotFound,
+    WrongPassword,
 )
 from ipfleet.services import profiles
-from ipfleet.services.names import EDITABLE, MAX_NAME, PROFILE_FIELDS
+from ipfleet.services.names import EDITABLE, PROFILE_FIELDS, too_long
 from ipfleet.services.passwords import MIN_LENGTH
 from ipfleet.services.subusers import create_subuser, delete_subuser, set_subuser_active
 
@@ -66,8 +65,8 @@ async def customer_add(req: V2Request) -> V2Result:
         )
         if not req.params.get(name)
     ]
-    if len(username) > MAX_NAME:
-        problems.append(f"Username must be at most {MAX_NAME} characters")
+    if (problem := too_long(username, "Username")) is not None:
+        problems.append(problem)
     if req.params.get("password") and req.params.get("confirm_password"):
         problems += _password_problems(req)
     if problems:
@@ -76,7 +75,7 @@ async def customer_add(req: V2Request) -> V2Result:
     def write() -> None:
         create_subuser(
             req.db,
-            account_name=req.account.username,
+            account=req.account,
             username=username,
             email=req.params.get("email") or "",
             actor=req.actor,
@@ -93,9 +92,7 @@ async def customer_delete(req: V2Request) -> V2Result:
     require(req, "user")
     user = req.user() or ""
     await to_thread.run_sync(
-        lambda: delete_subuser(
-            req.db, account_name=req.account.username, username=user, actor=req.actor
-        )
+        lambda: delete_subuser(req.db, account=req.account, username=user, actor=req.actor)
     )
     return SUCCESS
 
@@ -176,16 +173,13 @@ async def _set_active(req: V2Request, active: bool) -> V2Result:
     def write() -> None:
         set_subuser_active(
             req.db,
-            account_name=req.account.username,
+            account=req.account,
             username=user,
             active=active,
             actor=req.actor,
         )
 
-    try:
-        await to_thread.run_sync(write)
-    except SubuserNotFound:
-        raise V2Failure(bare_form("User not found")) from None
+    await to_thread.run_sync(write)  # a missing subuser answers in its own shape (errors.py)
     return SUCCESS
 
 
@@ -245,7 +239,7 @@ async def customer_auth(req: V2Request) -> V2Result:
         )
     )
     if not ok:
-        raise V2Failure(list_form(["Invalid username and/or password"]))
+        raise WrongPassword
     return SUCCESS
 
 

@@ -1,7 +1,12 @@
-"""The one place that turns ipfleet errors into SendGrid v2's three error shapes."""
+"""The one place that turns ipfleet errors into SendGrid v2's three error shapes.
+
+``SHAPES`` is the table: for each kind of error (and the calls where SendGrid answers it
+differently), the shape and the real HTTP status. Handlers raise domain errors only.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,15 +33,7 @@ class V2Error:
     always_status: bool = False  # answered with ``status`` even in SendGrid's 200 mode
 
 
-class V2Failure(Exception):
-    """Raised by a call whose error has a shape of its own (the bare form)."""
-
-    def __init__(self, error: V2Error) -> None:
-        super().__init__(error.json)
-        self.error = error
-
-
-def list_form(messages: list[str], status: int = 400, always: bool = False) -> V2Error:
+def _list(messages: list[str], status: int = 400, always: bool = False) -> V2Error:
     """``{"message":"error","errors":[...]}``: generic validation errors."""
     return V2Error(
         json={"message": "error", "errors": messages},
@@ -46,7 +43,7 @@ def list_form(messages: list[str], status: int = 400, always: bool = False) -> V
     )
 
 
-def object_form(code: int, message: str) -> V2Error:
+def _object(code: int, message: str) -> V2Error:
     """``{"error":{"code":N,"message":M}}``: raised before the action runs."""
     return V2Error(
         json={"error": {"code": code, "message": message}},
@@ -55,24 +52,50 @@ def object_form(code: int, message: str) -> V2Error:
     )
 
 
-def bare_form(message: str, status: int = 404) -> V2Error:
-    """``{"message":M}``: customer.enable / customer.disable for a missing user."""
+def _bare(message: str, status: int = 404) -> V2Error:
+    """``{"message":M}``."""
     return V2Error(
         json={"message": message}, xml=("result", [("message", f"error: {message}")]), status=status
     )
 
 
-def to_v2(exc: IpfleetError) -> V2Error:
-    """The v2 shape and status of any ipfleet error."""
-    if isinstance(exc, BadCredentials | Unauthorized):
-        return object_form(401, BadCredentials().message)
-    if isinstance(exc, SubuserNotFound | InvalidParameter):
-        return object_form(400, exc.message)
-    messages = list(exc.details) or [exc.message]
-    if isinstance(exc, MethodNotAllowed):
-        return list_form(messages, 405, always=True)
-    if isinstance(exc, TooLarge):
-        return list_form(messages, 413)
-    if isinstance(exc, NotFound):
-        return list_form(messages, 404)
-    return list_form(messages)
+def _messages(exc: IpfleetError) -> list[str]:
+    return list(exc.details) or [exc.message]
+
+
+Render = Callable[[IpfleetError], V2Error]
+
+#: (error kind, the calls the row is for — None: every call, how it renders); the first
+#: row that matches wins, so specific rows come first.
+SHAPES: tuple[tuple[type[IpfleetError], frozenset[str] | None, Render], ...] = (
+    (
+        SubuserNotFound,
+        frozenset({"customer.enable", "customer.disable"}),
+        lambda _e: _bare("User not found"),
+    ),
+    (Unauthorized, None, lambda _e: _object(401, BadCredentials().message)),
+    (SubuserNotFound, None, lambda e: _object(400, e.message)),
+    (InvalidParameter, None, lambda e: _object(400, e.message)),
+    (MethodNotAllowed, None, lambda e: _list(_messages(e), 405, always=True)),
+    (TooLarge, None, lambda e: _list(_messages(e), 413)),
+    (NotFound, None, lambda e: _list(_messages(e), 404)),
+    (IpfleetError, None, lambda e: _list(_messages(e))),
+)
+
+
+def to_v2(exc: IpfleetError, call: str | None = None) -> V2Error:
+    """The v2 shape and status of any ipfleet error raised by ``call``."""
+    for kind, calls, render in SHAPES:
+        if isinstance(exc, kind) and (calls is None or call in calls):
+            return render(exc)
+    raise AssertionError("unreachable: the last row matches every error")  # pragma: no cover
+
+
+def unknown_format(fmt: str) -> V2Error:
+    """The answer to a path whose format is neither json nor xml (always rendered as JSON)."""
+    return _list([f"Unknown format: {fmt or '(none)'} (use json or xml)"], 404)
+
+
+def internal_error(request_id: str) -> V2Error:
+    """The answer to a bug (logged with the same request id)."""
+    return _list([f"Internal error (request id {request_id})"], 500, always=True)

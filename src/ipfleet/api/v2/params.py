@@ -8,7 +8,8 @@ from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value
 from urllib.parse import unquote
 
-from ipfleet.domain.errors import InvalidValue, TooManyAddresses
+from ipfleet.domain.addresses import check_address_count
+from ipfleet.domain.errors import InvalidValue
 
 ARRAY_KEY = re.compile(r"([^\[\]]+)\[[^\[\]]*\]")
 
@@ -100,6 +101,5 @@ def parse_params(query: bytes, body: bytes, content_type: str, max_ips: int) -> 
     merged = group(parse_urlencoded(query))
     if body:
         merged.update(group(parse_body(body, content_type)))
-    if len(merged.get("ip", ())) > max_ips:
-        raise TooManyAddresses(max_ips)
+    check_address_count(len(merged.get("ip", ())), max_ips)
     return Params(merged)

@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from ipfleet.api.access import Receive, Scope, Send
 from ipfleet.api.request_id import request_id_of
-from ipfleet.api.v3 import ips, keys, pools, subusers, warmup
+from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response
@@ -50,7 +50,14 @@ def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]
 
 
 def _litestar(db: Database, settings: Settings) -> Litestar:
-    api = [*ips.HANDLERS, *pools.HANDLERS, *warmup.HANDLERS, *subusers.HANDLERS, *keys.HANDLERS]
+    api = [
+        *ips.HANDLERS,
+        *history.HANDLERS,
+        *pools.HANDLERS,
+        *warmup.HANDLERS,
+        *subusers.HANDLERS,
+        *keys.HANDLERS,
+    ]
     config: OpenAPIConfig = openapi_config()
     return Litestar(
         route_handlers=[*options_handlers([*api, *DOC_HANDLERS]), *api, *DOC_HANDLERS],

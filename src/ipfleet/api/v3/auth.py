@@ -17,7 +17,7 @@ from ipfleet.api.access import ACTOR_KEY
 from ipfleet.api.v3.errors import request_id
 from ipfleet.domain.errors import ParentOnly
 from ipfleet.domain.records import Actor
-from ipfleet.services.acting import Caller, authenticate_bearer
+from ipfleet.services.authentication import Caller, authenticate_bearer
 from ipfleet.store.uow import Database
 
 CALLER_KEY = "ipfleet.caller"

@@ -15,7 +15,7 @@ from litestar.params import PathParameter, QueryParameter
 from ipfleet.api.v3.schemas import ErrorBody, LegacyError
 from ipfleet.config import Settings
 from ipfleet.domain.records import Actor
-from ipfleet.services.acting import Caller
+from ipfleet.services.authentication import Caller
 from ipfleet.store.uow import Database
 
 P = ParamSpec("P")

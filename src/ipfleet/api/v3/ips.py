@@ -29,8 +29,9 @@ from ipfleet.api.v3.schemas import (
     RemainingItem,
     RemainingOut,
 )
+from ipfleet.services.inventory import take_for_account
 from ipfleet.services.ip_details import IpView, get_ip_view, list_ip_views
-from ipfleet.services.ip_requests import offer, take_for_account
+from ipfleet.services.quota import offer
 
 TAGS = ["IP Addresses"]
 

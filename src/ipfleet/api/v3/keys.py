@@ -23,9 +23,7 @@ TAGS = ["API Keys"]
 async def list_keys(db: DbDep, caller: CallerDep) -> KeyListOut:
     """The account's live keys, oldest first: ids and names, never the keys themselves."""
     keys = [
-        k
-        for k in await call(key_svc.list_keys, db, username=caller.account.username)
-        if k.revoked_at is None
+        k for k in await call(key_svc.list_keys, db, account=caller.account) if k.revoked_at is None
     ]
     return KeyListOut([KeyItem(api_key_id=k.key_id, name=k.name) for k in keys])
 
@@ -47,7 +45,7 @@ async def create_key(
             "Scoped keys are not supported: every key has full access to its account"
         )
     info, key = await call(
-        key_svc.create_key, db, username=caller.account.username, name=data.name, actor=actor
+        key_svc.create_key, db, account=caller.account, name=data.name, actor=actor
     )
     return KeyCreatedOut(api_key=key, api_key_id=info.key_id, name=info.name)
 
@@ -67,7 +65,7 @@ async def delete_key(
     await call(
         key_svc.revoke_key,
         db,
-        username=caller.account.username,
+        account=caller.account,
         key_id=api_key_id,
         actor=actor,
         keep_last=True,

@@ -27,17 +27,18 @@ from ipfleet.api.v3.schemas import (
     SubuserOut,
     SubuserPatchIn,
 )
-from ipfleet.domain.errors import InvalidValue, TooManyAddresses, UnknownCall
-from ipfleet.services.ip_details import subuser_ip_sets
+from ipfleet.domain.addresses import check_address_count
+from ipfleet.domain.errors import InvalidValue, UnknownCall
 from ipfleet.services.profiles import set_website_access
 from ipfleet.services.subusers import (
     SetMode,
+    create_subuser_with_ips,
     delete_subuser,
     list_subusers,
     set_subuser_active,
     set_subuser_ips,
+    subuser_ips,
 )
-from ipfleet.services.v3_subusers import create_subuser_with_ips
 
 TAGS = ["Subusers API"]
 ADDITION = "ipfleet additions"
@@ -63,7 +64,7 @@ async def list_all(
     """The account's subusers by username; `username` keeps the one of that exact name."""
     found = [
         v.subuser
-        for v in await call(list_subusers, db, account_name=caller.account.username)
+        for v in await call(list_subusers, db, account=caller.account)
         if (username is None or v.subuser.username == username) and region != "eu"
     ]
     page = found[offset : None if limit is None else offset + limit]
@@ -130,7 +131,7 @@ async def enable_disable(
     await call(
         set_subuser_active,
         db,
-        account_name=caller.account.username,
+        account=caller.account,
         username=subuser_name,
         active=not data.disabled,
         actor=actor,
@@ -149,9 +150,7 @@ async def remove(
     db: DbDep, caller: CallerDep, actor: ActorDep, subuser_name: FromPath[str]
 ) -> None:
     """Delete the subuser for good; the IPs it held stay on the account."""
-    await call(
-        delete_subuser, db, account_name=caller.account.username, username=subuser_name, actor=actor
-    )
+    await call(delete_subuser, db, account=caller.account, username=subuser_name, actor=actor)
 
 
 @put(
@@ -171,8 +170,7 @@ async def replace_ips(
     data: JSONBody[list[str]],
 ) -> SubuserIpsOut:
     """Replace the subuser's set with the given IPs (as v2 `set=specify` does)."""
-    if len(data) > settings.max_ips_per_request:
-        raise TooManyAddresses(settings.max_ips_per_request)
+    check_address_count(len(data), settings.max_ips_per_request)
     ips = await call(
         set_subuser_ips,
         db,
@@ -195,7 +193,10 @@ async def replace_ips(
 async def get_ips(db: DbDep, caller: CallerDep, subuser_name: FromPath[str]) -> SubuserIpSetsOut:
     """ipfleet's addition: the subuser's set, and `effective`, what it really sends from
     (its set, or every IP of the account when the set is empty)."""
-    held, effective = await call(subuser_ip_sets, db, account=caller.account, username=subuser_name)
+    held = await call(subuser_ips, db, account=caller.account, username=subuser_name)
+    effective = held or await call(
+        subuser_ips, db, account=caller.account, username=subuser_name, effective=True
+    )
     return SubuserIpSetsOut(ips=held, effective=effective)
 
 

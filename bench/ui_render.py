@@ -1,0 +1,119 @@
+"""The dashboard with 70,000 IPs on one account: the time to answer each page in process.
+
+``python -m bench.ui_render [--ips N] [--database-url URL]`` seeds an account with N IPs
+(default 70,000) and 700 subusers holding 20 each, signs in through the form, then asks
+ipfleet's ASGI app (no server, no network) for the pages below, each several times, and
+prints the median and the slowest time per page. ``/ui/ips`` is paged in the database: a
+count and one page of rows, whatever the account's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import statistics
+import tempfile
+import time
+
+import anyio
+import httpx
+
+from ipfleet.api.app import create_app
+from ipfleet.config import Settings
+from ipfleet.domain.records import Actor
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.ips import add_ips
+from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
+from ipfleet.store.migrate import upgrade
+from ipfleet.store.uow import Database
+
+ACTOR = Actor(name="bench", request_id="bench")
+ROUNDS = 15
+SUBUSERS, HELD = 700, 20
+
+
+def _ranges(count: int) -> list[str]:
+    """Single addresses in 10.0.0.0/8 (the first ``count`` of them, in /24 blocks)."""
+    return [f"10.{i // 65536}.{i // 256 % 256}.{i % 256}" for i in range(count)]
+
+
+def seed(url: str, count: int) -> str:
+    db = Database(url)
+    try:
+        upgrade(db)
+        _account, key = create_account(db, username="big", outbound_cluster=None, actor=ACTOR)
+        ips = _ranges(count)
+        for start in range(0, count, 10_000):
+            add_ips(
+                db,
+                account=get_account(db, username="big"),
+                specs=ips[start : start + 10_000],
+                actor=ACTOR,
+            )
+        for n in range(SUBUSERS):
+            name = f"sub{n:04d}"
+            create_subuser(
+                db, account=get_account(db, username="big"), username=name, email="", actor=ACTOR
+            )
+            held = ips[n * HELD : (n + 1) * HELD]
+            set_subuser_ips(
+                db,
+                account=get_account(db, username="big"),
+                username=name,
+                mode=SetMode.SPECIFY,
+                ips=held,
+                actor=ACTOR,
+            )
+        return key
+    finally:
+        db.dispose()
+
+
+async def measure(url: str, key: str, count: int) -> None:
+    app = create_app(Settings(database_url=url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        login = (await http.get("/ui/login")).text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login)
+        assert csrf
+        form = {"csrf": csrf.group(1), "api_user": "big", "api_key": key}
+        assert (await http.post("/ui/login", data=form)).status_code == 303
+        last = -(-count // 50)
+        pages = [
+            "/ui/ips",
+            f"/ui/ips?page={last // 2}",
+            f"/ui/ips?page={last}",
+            "/ui/ips?state=taken&size=250",
+            "/ui/ips?state=available&page=100",
+            "/ui/",
+            "/ui/subusers",
+        ]
+        print(f"{count:,} IPs, {SUBUSERS} subusers holding {HELD} each; {ROUNDS} rounds")
+        for path in pages:
+            times = []
+            for _ in range(ROUNDS):
+                start = time.perf_counter()
+                resp = await http.get(path)
+                times.append((time.perf_counter() - start) * 1000)
+                assert resp.status_code == 200, (path, resp.status_code)
+            print(
+                f"  {path:<36} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms"
+            )
+    app.db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ips", type=int, default=70_000)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/ui-bench.db"
+        key = seed(url, args.ips)
+        anyio.run(measure, url, key, args.ips)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The dashboard's reads: an account at a glance, its IPs a page at a time, its subusers.
+
+Every function takes the signed-in ``Account`` and reads only that account's rows; the
+dashboard's writes go through the same services as the APIs (``set_subuser_ips``, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import ip_address, ip_network
+
+from ipfleet.domain.records import Account, Subuser
+from ipfleet.domain.states import IpState
+from ipfleet.services.authentication import Caller
+from ipfleet.services.ip_details import IpView, views
+from ipfleet.services.subusers import require_subuser
+from ipfleet.store.ip_detail_repo import IpQuery
+from ipfleet.store.uow import Database, UnitOfWork
+
+TOP_SUBUSERS = 5
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    counts: dict[IpState, int]
+    subusers: int
+    top: list[tuple[Subuser, int]]  # the subusers with the largest sets, largest first
+
+
+@dataclass(frozen=True, slots=True)
+class IpPage:
+    items: list[IpView]
+    total: int
+    page: int  # 1-based, clamped to the pages there are
+    pages: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubuserDetail:
+    subuser: Subuser
+    held: list[str]  # its explicit set (empty: it sends from every IP of the account)
+    account_ips: list[str]  # every IP of the account, in numeric order
+
+
+def overview(db: Database, *, account: Account) -> Overview:
+    """Counts per state and the subusers holding the most IPs, from one snapshot."""
+
+    def work(uow: UnitOfWork) -> Overview:
+        counts = uow.ips.state_counts(account.id)
+        subs = uow.subusers.of_account(account.id)
+        sizes = uow.subusers.set_sizes(account.id)
+        sized = sorted(((s, sizes.get(s.id, 0)) for s in subs), key=lambda p: -p[1])
+        return Overview(counts, len(subs), [p for p in sized if p[1]][:TOP_SUBUSERS])
+
+    return db.read(work)
+
+
+def ip_page(db: Database, *, account: Account, state: IpState, page: int, size: int) -> IpPage:
+    """One page of the account's IPs in ``state``, in numeric order, with holders and pools."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+
+    def work(uow: UnitOfWork) -> IpPage:
+        total = uow.ips.state_counts(account.id)[state]
+        pages = max(1, -(-total // size))
+        current = max(1, min(page, pages))
+        query = IpQuery(state=state, limit=size, offset=(current - 1) * size)
+        details = uow.ip_details.query(account.id, query)
+        return IpPage(views(uow, Caller(account), details), total, current, pages, size)
+
+    return db.read(work)
+
+
+def subuser_summaries(db: Database, *, account: Account) -> list[tuple[Subuser, int]]:
+    """Every subuser of the account with the size of its explicit set, by name."""
+
+    def work(uow: UnitOfWork) -> list[tuple[Subuser, int]]:
+        sizes = uow.subusers.set_sizes(account.id)
+        return [(s, sizes.get(s.id, 0)) for s in uow.subusers.of_account(account.id)]
+
+    return db.read(work)
+
+
+def subuser_detail(db: Database, *, account: Account, username: str) -> SubuserDetail:
+    """One subuser of the account, its set, and the IPs it could be given."""
+
+    def work(uow: UnitOfWork) -> SubuserDetail:
+        sub = require_subuser(uow, account, username)
+        every = [row.address for row in uow.ips.on_account(account.id)]
+        return SubuserDetail(sub, uow.subusers.ips(sub.id), every)
+
+    return db.read(work)
+
+
+@dataclass(frozen=True, slots=True)
+class RangeUse:
+    network: str  # an IPv4 /24 or an IPv6 /64
+    free: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUse:
+    account: Account
+    ips: int
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorView:
+    free: int
+    used: int
+    ranges: list[RangeUse]
+    accounts: list[AccountUse]
+
+
+def _network(address: str) -> str:
+    prefix = 24 if ip_address(address).version == 4 else 64
+    return str(ip_network(f"{address}/{prefix}", strict=False))
+
+
+def operator_view(db: Database) -> OperatorView:
+    """The inventory free and used, per range, and every account's IPs against its quota."""
+
+    def work(uow: UnitOfWork) -> OperatorView:
+        ranges: dict[str, list[int]] = {}
+        for address, account, _host in uow.inventory.entries(False):
+            ranges.setdefault(_network(address), [0, 0])[account is not None] += 1
+        uses = [AccountUse(a, uow.inventory.count_on_account(a.id)) for a in uow.accounts.all()]
+        rows = [RangeUse(net, free, used) for net, (free, used) in ranges.items()]
+        return OperatorView(
+            free=sum(r.free for r in rows), used=sum(r.used for r in rows), ranges=rows,
+            accounts=uses,
+        )  # fmt: skip
+
+    return db.read(work)

@@ -1,0 +1,1 @@
+"""The dashboard (/ui) in a real Chromium against a real server."""

@@ -1,0 +1,111 @@
+"""`make screenshots`: every dashboard page at desktop and phone widths, as PNGs.
+
+Seeds a throwaway SQLite database (the demo account, an inventory, an operator), runs a
+real ``ipfleet serve`` on it, and saves what Chromium shows into the directory given
+(``docs/screenshots`` by default; run as ``python -m tests.e2e.ui.screenshots``). Also
+refuses a page that scrolls sideways on a phone.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from ipfleet.domain.records import Actor
+from ipfleet.services import pools, warmup
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.demo import ensure_demo
+from ipfleet.services.inventory import add_to_inventory, set_quota, take_ips
+from ipfleet.services.ips import set_hostname
+from ipfleet.services.operators import create_operator
+from ipfleet.store.migrate import upgrade
+from ipfleet.store.uow import Database
+from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, submit
+from tests.support.server import serving
+
+ACTOR = Actor(name="screenshots", request_id="screenshots")
+RESELLER_PAGES = {
+    "overview": "/ui/",
+    "ips": "/ui/ips",
+    "ip": "/ui/ips/192.0.2.1",
+    "subusers": "/ui/subusers",
+    "subuser": "/ui/subusers/alice",
+}
+
+
+def seed(url: str) -> tuple[str, str]:
+    """The demo world; returns the demo key and an operator token."""
+    db = Database(url)
+    try:
+        upgrade(db)
+        demo = ensure_demo(db, actor=ACTOR)
+        account = get_account(db, username=demo.username)
+        pools.create_pool(db, account=account, name="transactional", actor=ACTOR)
+        pools.add_pool_ip(db, account=account, name="transactional", address="192.0.2.1",
+                          actor=ACTOR)  # fmt: skip
+        warmup.start_warmup(db, account=account, address="192.0.2.2", actor=ACTOR)
+        set_hostname(db, address="192.0.2.1", hostname="mta1.demo.example", actor=ACTOR)
+        add_to_inventory(db, specs=["198.51.100.0/26", "2001:db8:f::/122"], actor=ACTOR)
+        create_account(db, username="northwind", outbound_cluster=None, actor=ACTOR)
+        set_quota(db, account=get_account(db, username="northwind"), quota=40, actor=ACTOR)
+        take_ips(db, account=get_account(db, username="northwind"), count=24, actor=ACTOR)
+        return demo.api_key, create_operator(db, name="ops", actor=ACTOR)
+    finally:
+        db.dispose()
+
+
+def no_sideways_scroll(driver: WebDriver, name: str) -> None:
+    wide = driver.execute_script("return document.documentElement.scrollWidth")
+    room = driver.execute_script("return window.innerWidth")
+    if wide > room:
+        raise SystemExit(f"{name}: the page is {wide} px wide in a {room} px window")
+
+
+def shoot(driver: WebDriver, out: Path, name: str, size: tuple[int, int]) -> None:
+    """The whole page (the window made as tall as the page) as ``NAME-WIDTH.png``."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size[0], max(size[1], min(height + 140, 4000)))
+    if size == PHONE:
+        no_sideways_scroll(driver, name)
+    driver.save_screenshot(str(out / f"{name}-{'desktop' if size == DESKTOP else 'phone'}.png"))
+    driver.set_window_size(*size)
+
+
+def take_all(base: str, out: Path, key: str, token: str) -> None:
+    for size in (DESKTOP, PHONE):
+        with chromium(size) as driver:
+            driver.get(f"{base}/ui/login")
+            shoot(driver, out, "login", size)
+            sign_in(driver, base, "demo", key)
+            for name, path in RESELLER_PAGES.items():
+                driver.get(base + path)
+                shoot(driver, out, name, size)
+            driver.get(base + "/ui/subusers/alice")
+            driver.find_element(By.CSS_SELECTOR, "input[name='ip'][value='192.0.2.1']").click()
+            driver.find_element(By.ID, "mode-none").click()
+            submit(driver, "#set-form button[type='submit']")
+            shoot(driver, out, "subuser-error", size)
+        with chromium(size) as driver:
+            driver.get(f"{base}/ui/login")
+            driver.find_element(By.ID, "token").send_keys(token)
+            submit(driver, "form[action='/ui/operator/login'] button")
+            shoot(driver, out, "operator", size)
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/shots.db"
+        key, token = seed(url)
+        with serving(url) as server:
+            take_all(server.base, out, key, token)
+    print(f"screenshots written to {out}/")
+
+
+if __name__ == "__main__":
+    main()
