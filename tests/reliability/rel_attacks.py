@@ -239,6 +239,12 @@ def v3_attacks(a_key_ids: list[str]) -> list[Attack]:
         _v3("GET /v3/ips/assigned", OWN, "B's assigned IPs"),
         _v3("GET /v3/ips/{ip_address}", REFUSED, "A's IP", path=f"/v3/ips/{a_ip}"),
         _v3(
+            "GET /v3/ips/{ip_address}/history",
+            REFUSED,
+            "A's IP's history (never B's)",
+            path=f"/v3/ips/{a_ip}/history",
+        ),
+        _v3(
             "GET /v3/ips/{ip_address}",
             REFUSED,
             "A's IPv6, upper case",

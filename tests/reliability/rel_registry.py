@@ -112,6 +112,7 @@ ROUTES: tuple[Route, ...] = (
     v3("GET", "/v3/ips/assigned", obo=True),
     v3("GET", "/v3/ips/remaining"),
     v3("GET", "/v3/ips/{ip_address}", obo=True),
+    v3("GET", "/v3/ips/{ip_address}/history", query=("at",)),
     v3("GET", "/v3/ips/pools"),
     v3("POST", "/v3/ips/pools", body="object", fields=("name",)),
     v3("GET", "/v3/ips/pools/{pool_name}"),

@@ -68,7 +68,8 @@ def core_writes(db: Database) -> None:
     subusers.set_subuser_active(
         db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
     )
-    profiles.rename_subuser(db, account=acme, username="bob", new_name="robert", actor=ACTOR)
+    subusers.create_subuser(db, account=acme, username="dora", email="", actor=ACTOR)
+    profiles.rename_subuser(db, account=acme, username="dora", new_name="dorothy", actor=ACTOR)
     profiles.set_website_access(db, account=acme, username="alice", allowed=False, actor=ACTOR)
     profiles.update_profile(
         db,
@@ -172,8 +173,8 @@ def test_replay_rebuilds_every_action(db: Database) -> None:
     assert state["subusers"]["alice"]["ips"] == ["198.51.100.1"]
     assert state["subusers"]["alice"]["password_set"] is True
     assert state["subusers"]["alice"]["website_access"] is False
-    assert "bob" not in state["subusers"]
-    assert state["subusers"]["robert"]["active"] is False
+    assert "dora" not in state["subusers"]
+    assert state["subusers"]["dorothy"]["account"] == "acme"
     assert state["ips"]["10.1.0.2"] == {
         "account": None,
         "hostname": None,

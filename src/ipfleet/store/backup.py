@@ -29,6 +29,8 @@ from ipfleet.store.migrate import known_revision
 #: Told (pages copied, pages in all) after each step of a SQLite copy.
 Progress = Callable[[int, int], None]
 
+#: Tables a fresh `ipfleet db upgrade` fills already: rows there are not data.
+BOOKKEEPING = frozenset({"alembic_version", "write_clock"})
 STEP_PAGES = 256  # 1 MiB a step with SQLite's default page size
 PG_DUMP_HINT = (
     "install the PostgreSQL client tools of your server's major version "
@@ -168,9 +170,9 @@ def _holds_data(target: Path) -> bool:
         tables = [
             name
             for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
+            if name not in BOOKKEEPING
         ]
         # Table names read from the file's own catalogue, quoted as identifiers.
         return any(

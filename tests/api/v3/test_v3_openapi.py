@@ -58,7 +58,7 @@ def test_the_document_is_openapi_3_1_and_covers_every_route(
     }
     assert document["security"] == [{"BearerAuth": []}]
     assert set(operations(document)) == served_routes(app)
-    assert len(served_routes(app)) == 26
+    assert len(served_routes(app)) == 27
 
 
 def test_sendgrid_operations_keep_sendgrids_ids_and_additions_are_marked(

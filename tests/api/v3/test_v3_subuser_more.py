@@ -36,7 +36,10 @@ def test_website_access_is_set_and_sending_is_not(client: Client, world: World) 
         assert (r.status_code, r.content) == (204, b"")
         assert web_access(world, "alice") is not disabled
     # Web login only: alice stays enabled and keeps her IPs.
-    views = {v.subuser.username: v for v in list_subusers(world.db, account_name=ACME)}
+    views = {
+        v.subuser.username: v
+        for v in list_subusers(world.db, account=get_account(world.db, username=ACME))
+    }
     assert views["alice"].subuser.active is True
     assert views["alice"].ips == ["192.0.2.1", "192.0.2.2"]
     assert log_actions(world) == [
@@ -107,7 +110,13 @@ def test_subuser_calls_ipfleet_does_not_serve_are_404(
 
 def test_subusers_named_like_those_calls_are_still_served(client: Client, world: World) -> None:
     for name in ("stats", "reputations"):
-        create_subuser(world.db, account_name=ACME, username=name, email="", actor=ACTOR)
+        create_subuser(
+            world.db,
+            account=get_account(world.db, username=ACME),
+            username=name,
+            email="",
+            actor=ACTOR,
+        )
         h = world.bearer()
         r = client.request("PATCH", f"/v3/subusers/{name}", headers=h, json={"disabled": True})
         assert r.status_code == 204, r.text

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from ipfleet.services.state import state_and_log
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -29,6 +28,7 @@ from ipfleet.domain.replay import replay
 from ipfleet.services.accounts import create_account
 from ipfleet.services.inventory import add_to_inventory
 from ipfleet.services.ips import add_ips
+from ipfleet.services.log_check import state_and_log
 from ipfleet.services.subusers import create_subuser
 from ipfleet.store.migrate import head
 from ipfleet.store.uow import Database
@@ -45,10 +45,10 @@ def seed(url: str) -> str:
     """An account with IPs and subusers, and a sizeable inventory; returns the API key."""
     db = Database(url)
     try:
-        _, key = create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
-        add_ips(db, username="acme", specs=IPS, actor=ACTOR)
+        acme, key = create_account(db, username="acme", outbound_cluster=None, actor=ACTOR)
+        add_ips(db, account=acme, specs=IPS, actor=ACTOR)
         for name in SUBUSERS:
-            create_subuser(db, account_name="acme", username=name, email="", actor=ACTOR)
+            create_subuser(db, account=acme, username=name, email="", actor=ACTOR)
         add_to_inventory(db, specs=["10.20.0.0/18"], actor=ACTOR)  # ~16k rows: several steps
         return key
     finally:
