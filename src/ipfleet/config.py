@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +87,22 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535, description="Port `ipfleet serve` binds to.")
     workers: int = Field(default=1, ge=1, description="Worker processes of `ipfleet serve`.")
     log_level: str = Field(default="info", description="Log level of the server.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Server log lines as plain text, or one JSON object per line.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token /metrics requires; unset: /metrics answers loopback only.",
+    )
+    metrics_dir: str | None = Field(
+        default=None,
+        description="Directory where `ipfleet serve` workers keep their metrics (emptied at "
+        "start); unset: a fresh temporary directory.",
+    )
+    access_log: bool = Field(
+        default=False, description="Log every HTTP request (id, route, status, duration, actor)."
+    )
     secret_key: str | None = Field(
         default=None,
         min_length=32,

@@ -178,6 +178,32 @@ def v2_attacks() -> list[Attack]:
         ),
         _v2("customer.enable", REFUSED, "enable A's subuser", ("user", "a-bob")),
         _v2("customer.disable", REFUSED, "disable A's subuser", ("user", alice)),
+        _v2("customer.website_enable", REFUSED, "web login for A's subuser", ("user", alice)),
+        _v2("customer.website_disable", REFUSED, "web logout A's subuser", ("user", carol)),
+        _v2(
+            "customer.profile",
+            REFUSED,
+            "rename A's subuser",
+            ("task", "setUsername"),
+            ("user", carol),
+            ("username", "b-stolen"),
+        ),
+        _v2(
+            "customer.profile",
+            REFUSED,
+            "take A's subuser's name",
+            ("task", "setUsername"),
+            ("user", "b-erin"),
+            ("username", carol),
+        ),
+        _v2(
+            "customer.profile",
+            REFUSED,
+            "set A's email",
+            ("task", "setEmail"),
+            ("user", carol),
+            ("email", "x@b.example"),
+        ),
         _v2(
             "customer.password",
             REFUSED,
@@ -212,6 +238,12 @@ def v3_attacks(a_key_ids: list[str]) -> list[Attack]:
         _v3("GET /v3/ips/remaining", OWN, "what B may take"),
         _v3("GET /v3/ips/assigned", OWN, "B's assigned IPs"),
         _v3("GET /v3/ips/{ip_address}", REFUSED, "A's IP", path=f"/v3/ips/{a_ip}"),
+        _v3(
+            "GET /v3/ips/{ip_address}/history",
+            REFUSED,
+            "A's IP's history (never B's)",
+            path=f"/v3/ips/{a_ip}/history",
+        ),
         _v3(
             "GET /v3/ips/{ip_address}",
             REFUSED,
@@ -320,6 +352,25 @@ def v3_attacks(a_key_ids: list[str]) -> list[Attack]:
             json={"disabled": True},
         ),
         _v3(f"DELETE {sub}", REFUSED, "delete A's subuser", path="/v3/subusers/a-alice"),
+        _v3(
+            f"PATCH {sub}/website_access",
+            REFUSED,
+            "lock A's subuser out of the website",
+            path="/v3/subusers/a-alice/website_access",
+            json={"disabled": True},
+        ),
+        *(
+            _v3(key, REFUSED, "a call ipfleet does not serve, naming A's subuser", path=path)
+            for key, path in (
+                (f"GET {sub}", "/v3/subusers/a-alice"),
+                ("GET /v3/subusers/stats/monthly", "/v3/subusers/stats/monthly"),
+                ("GET /v3/subusers/stats/sums", "/v3/subusers/stats/sums"),
+                (f"GET {sub}/credits", "/v3/subusers/a-alice/credits"),
+                (f"PUT {sub}/credits", "/v3/subusers/a-alice/credits"),
+                (f"PATCH {sub}/credits/remaining", "/v3/subusers/a-alice/credits/remaining"),
+                (f"GET {sub}/stats/monthly", "/v3/subusers/a-alice/stats/monthly"),
+            )
+        ),
         _v3(
             f"PUT {sub}/ips",
             REFUSED,

@@ -97,6 +97,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     v2("customer.enable", "user", "username", writes=True),
     v2("customer.disable", "user", "username", writes=True),
+    v2("customer.website_enable", "user", "username", writes=True),
+    v2("customer.website_disable", "user", "username", writes=True),
     v2("customer.password", "user", "username", "password", "confirm_password", writes=True),
     v2("customer.auth", "user", "username", "password"),
     v2("customer.whitelabel", "task", "user", "username", "mail_domain", writes=True),
@@ -135,6 +137,12 @@ ROUTES: tuple[Route, ...] = (
         fields=("username", "email", "password", "ips", "region", "include_region"),
     ),
     v3("PATCH", "/v3/subusers/{subuser_name}", body="object", fields=("disabled",)),
+    v3(
+        "PATCH",
+        "/v3/subusers/{subuser_name}/website_access",
+        body="object",
+        fields=("disabled",),
+    ),
     v3("DELETE", "/v3/subusers/{subuser_name}"),
     v3("PUT", "/v3/subusers/{subuser_name}/ips", body="array"),
     v3("GET", "/v3/subusers/{subuser_name}/ips"),
@@ -148,9 +156,24 @@ ROUTES: tuple[Route, ...] = (
     Route("hidden", "GET", "/v3/_litestar_schema", public=True),
     Route("hidden", "GET", "/v3/_litestar_schema/openapi.json", public=True),
     Route("hidden", "GET", "/v3/_litestar_schema/{path}", public=True),
+    # SendGrid's subuser calls about mail ipfleet does not send: a 404 once authenticated.
+    *(
+        Route("hidden", method, path)
+        for method, path in (
+            ("GET", "/v3/subusers/{subuser_name}"),
+            ("GET", "/v3/subusers/stats/monthly"),
+            ("GET", "/v3/subusers/stats/sums"),
+            ("GET", "/v3/subusers/{subuser_name}/credits"),
+            ("PUT", "/v3/subusers/{subuser_name}/credits"),
+            ("PATCH", "/v3/subusers/{subuser_name}/credits/remaining"),
+            ("GET", "/v3/subusers/{subuser_name}/stats/monthly"),
+        )
+    ),
     # -- ipfleet's own -----------------------------------------------------------------
     Route("own", "GET", "/", public=True),
     Route("own", "GET", "/healthz", public=True),
+    Route("own", "GET", "/readyz", public=True),
+    Route("own", "GET", "/metrics", public=True),  # loopback or a token, not an API key
 )
 
 BY_KEY = {r.key: r for r in ROUTES}

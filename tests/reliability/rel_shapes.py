@@ -93,6 +93,9 @@ def verdict(route: Route, resp: httpx.Response, fmt: str = "json") -> bool:
     if route.key.startswith("GET /v3/docs") and status == 200:
         assert resp.headers["content-type"].split(";")[0] in DOCS_TYPES, resp.headers
         return False
+    if route.key == "GET /metrics" and status == 200:
+        assert resp.headers["content-type"].startswith("text/plain; version=0.0.4")
+        return False
     body = json.loads(resp.content)
     if status < 300:
         return False

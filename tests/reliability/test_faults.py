@@ -65,7 +65,11 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
         ),
         v2("customer.disable", ("user", "b-f1")),
         v2("customer.enable", ("user", "b-f1")),
-        v2("customer.delete", ("user", "b-f1")),
+        v2("customer.website_disable", ("user", "b-f1")),
+        v2("customer.website_enable", ("user", "b-f1")),
+        v2("customer.profile", ("task", "setEmail"), ("user", "b-f1"), ("email", "f9@b.example")),
+        v2("customer.profile", ("task", "setUsername"), ("user", "b-f1"), ("username", "b-f9")),
+        v2("customer.delete", ("user", "b-f9")),
         # moves B's domain from b-erin: two log rows (erin's detachment, frank's attachment)
         v2(
             "customer.whitelabel",
@@ -93,6 +97,9 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
             },
         ),
         v3("PATCH", sub, "/v3/subusers/b-f2", {"disabled": True}),
+        v3(
+            "PATCH", f"{sub}/website_access", "/v3/subusers/b-f2/website_access", {"disabled": True}
+        ),
         v3("PUT", f"{sub}/ips", "/v3/subusers/b-f2/ips", ["2001:db8:b::1"]),
         v3("DELETE", sub, "/v3/subusers/b-f2"),
         v3("POST", "/v3/api_keys", "/v3/api_keys", {"name": "b-rotated"}),

@@ -68,6 +68,9 @@ def core_writes(db: Database) -> None:
     subusers.set_subuser_active(
         db, account=get_account(db, username="acme"), username="bob", active=False, actor=ACTOR
     )
+    subusers.create_subuser(db, account=acme, username="dora", email="", actor=ACTOR)
+    profiles.rename_subuser(db, account=acme, username="dora", new_name="dorothy", actor=ACTOR)
+    profiles.set_website_access(db, account=acme, username="alice", allowed=False, actor=ACTOR)
     profiles.update_profile(
         db,
         account=acme,
@@ -169,6 +172,9 @@ def test_replay_rebuilds_every_action(db: Database) -> None:
     # The state is not trivially empty: spot checks against what the writes did.
     assert state["subusers"]["alice"]["ips"] == ["198.51.100.1"]
     assert state["subusers"]["alice"]["password_set"] is True
+    assert state["subusers"]["alice"]["website_access"] is False
+    assert "dora" not in state["subusers"]
+    assert state["subusers"]["dorothy"]["account"] == "acme"
     assert state["ips"]["10.1.0.2"] == {
         "account": None,
         "hostname": None,
@@ -222,6 +228,12 @@ TAMPERS: dict[str, Tamper] = {
     "double ip.add": lambda log: log.append(copy.deepcopy(_entry(log, "ip.add"))),
     "missing payload": lambda log: _entry(log, "subuser.set_ips").update(after=None),
     "bad account id": lambda log: _entry(log, "ip.take").update(account_id=999),
+    "rename of nobody": lambda log: _entry(log, "subuser.rename")["before"].update(
+        username="nobody"
+    ),
+    "wrong website access before": lambda log: _entry(log, "subuser.set_website_access")[
+        "before"
+    ].update(website_access=False),
     "wrong domain before": lambda log: _entry(log, "subuser.set_whitelabel")["before"].update(
         mail_domain="two.example"
     ),
@@ -253,6 +265,8 @@ OPS = st.one_of(
     st.tuples(st.just("create"), NAMES),
     st.tuples(st.just("delete"), NAMES),
     st.tuples(st.just("active"), NAMES, st.booleans()),
+    st.tuples(st.just("rename"), NAMES, NAMES),
+    st.tuples(st.just("web"), NAMES, st.booleans()),
     st.tuples(st.just("set"), NAMES, st.lists(ADDRS, max_size=3)),
     st.tuples(st.just("add"), st.lists(ADDRS, min_size=1, max_size=2)),
     st.tuples(st.just("remove"), st.lists(ADDRS, min_size=1, max_size=2), st.booleans()),
@@ -279,6 +293,14 @@ def apply(db: Database, op: tuple[Any, ...]) -> None:
         subusers.set_subuser_active(
             db, account=get_account(db, username=acct), username=op[1], active=op[2], actor=ACTOR
         )
+    elif kind in ("rename", "web"):
+        acme = get_account(db, username=acct)
+        if kind == "rename":
+            profiles.rename_subuser(db, account=acme, username=op[1], new_name=op[2], actor=ACTOR)
+        else:
+            profiles.set_website_access(
+                db, account=acme, username=op[1], allowed=op[2], actor=ACTOR
+            )
     elif kind == "set":
         mode = SetMode.SPECIFY if op[2] else SetMode.NONE
         subusers.set_subuser_ips(

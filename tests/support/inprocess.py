@@ -12,18 +12,24 @@ from typing import Any, Protocol
 import anyio.from_thread
 import httpx
 
-from ipfleet.api.app import IpfleetApp
+from ipfleet.api.app import IpfleetApp, create_app
+from ipfleet.config import Settings
 
 
 class Client:
     """A blocking HTTP client on an app in this process; ``close`` also disposes the app's
     database engine."""
 
-    def __init__(self, portal: anyio.from_thread.BlockingPortal, app: IpfleetApp) -> None:
+    def __init__(
+        self,
+        portal: anyio.from_thread.BlockingPortal,
+        app: IpfleetApp,
+        peer: tuple[str, int] = ("127.0.0.1", 123),
+    ) -> None:
         self.portal = portal
         self.app = app
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=app, client=peer), base_url="http://testserver"
         )
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -38,6 +44,22 @@ class Client:
     def close(self) -> None:
         self.portal.call(self.http.aclose)
         self.app.db.dispose()
+
+
+def fetch(
+    portal: anyio.from_thread.BlockingPortal,
+    settings: Settings,
+    paths: list[str],
+    *,
+    peer: tuple[str, int] = ("127.0.0.1", 123),
+    headers: dict[str, str] | None = None,
+) -> list[httpx.Response]:
+    """GET each path, in order, from ``peer`` on a new app built with ``settings``."""
+    client = Client(portal, create_app(settings), peer)
+    try:
+        return [client.get(path, headers=headers) for path in paths]
+    finally:
+        client.close()
 
 
 class Credentials(Protocol):

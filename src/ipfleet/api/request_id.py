@@ -14,9 +14,19 @@ _PREFIX = secrets.token_hex(8)
 _COUNTER = itertools.count(1)
 
 
+#: Where the id is kept in the scope once chosen, so every layer uses the same one.
+SCOPE_KEY = "ipfleet.request_id"
+
+
 def request_id_of(scope: MutableMapping[str, Any]) -> str:
-    """The id this request is logged and answered under."""
+    """The id this request is logged and answered under (chosen once per request)."""
+    found = scope.get(SCOPE_KEY)
+    if found is not None:
+        return str(found)
+    rid = f"{_PREFIX}{next(_COUNTER):016x}"
     for key, value in scope.get("headers", ()):
         if key.lower() == b"x-request-id" and SANE.fullmatch(value):
-            return bytes(value).decode("ascii")
-    return f"{_PREFIX}{next(_COUNTER):016x}"
+            rid = bytes(value).decode("ascii")
+            break
+    scope[SCOPE_KEY] = rid
+    return rid

@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from ipfleet.cli.accounts import account_app
+from ipfleet.cli.backup import db_backup, db_restore
 from ipfleet.cli.inventory import inventory_app
 from ipfleet.cli.ips import ip_app
 from ipfleet.cli.keys import key_app
@@ -28,6 +29,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db_app, name="db")
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 app.add_typer(ip_app, name="ip")

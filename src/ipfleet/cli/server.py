@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ipfleet import logs
 from ipfleet.cli.context import cli_actor, open_db
 from ipfleet.cli.output import emit_json, report, say
-from ipfleet.config import load_settings
+from ipfleet.config import Settings, load_settings
 from ipfleet.services.demo import ensure_demo
 from ipfleet.store.migrate import current, upgrade
 
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: schema, backup, restore.", no_args_is_help=True)
 
 DEMO_KEY_FILE = Path("var/demo.key")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -42,30 +48,59 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the HTTP APIs with granian."""
-    from granian import Granian
-    from granian.constants import Interfaces
-
     settings = load_settings()
     open_db().dispose()  # refuse to start on an unmigrated database
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
     # Workers read their settings from the environment, as this process did.
     os.environ.setdefault("IPFLEET_DATABASE_URL", settings.database_url)
-    say(
+    banner = (
         f"ipfleet serving on http://{bind_host}:{bind_port} "
         f"({workers or settings.workers} worker(s), database {_safe_url(settings.database_url)})"
     )
+    if settings.log_format == "json":
+        logs.configure(log_format="json", level=settings.log_level)
+        logging.getLogger("ipfleet.serve").info(banner)
+    else:
+        say(banner)
+    with _metrics_dir(settings.metrics_dir):
+        _granian(settings, bind_host, bind_port, workers or settings.workers)
+
+
+@contextmanager
+def _metrics_dir(configured: str | None) -> Iterator[None]:
+    """Where the workers keep their metrics (multiprocess mode), empty when they start.
+
+    The variable must be set before a worker imports prometheus_client, so it is set here,
+    in the parent, and the workers inherit it."""
+    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="ipfleet-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()  # counts of an earlier run would be added to this one's
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if not configured:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _granian(settings: Settings, host: str, port: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
     Granian(
-        "ipfleet.api.app:create_app",
-        address=bind_host,
-        port=bind_port,
+        "ipfleet.api.app:serve_app",
+        address=host,
+        port=port,
         interface=Interfaces.ASGI,
-        workers=workers or settings.workers,
+        workers=workers,
         factory=True,
         # Above the app's own bound (IPFLEET_MAX_IN_FLIGHT), so granian keeps accepting
         # the requests the app refuses at once with 503 instead of queueing them unseen.
         backpressure=2 * settings.max_in_flight,
         log_level=settings.log_level,  # type: ignore[arg-type]
+        log_dictconfig=logs.granian_config(settings.log_format),
         http1_settings=None,
     ).serve()
 

@@ -346,6 +346,19 @@ class UnknownSubusers(Invalid):
         self.names = names
 
 
+class BackupFailed(Invalid):
+    """A backup or restore that cannot be made (no pg_dump, a bad file, a taken path)."""
+
+    code = "backup_failed"
+
+
+class DatabaseNotEmpty(Conflict):
+    code = "database_not_empty"
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"the database at {where} holds data: restore only into an empty database")
+
+
 # Sending domains and MTAs (the data plane).
 
 

@@ -290,6 +290,22 @@ class _Replay:
         self.expect("fields before", dict(before), {k: sub[k] for k in before})
         sub.update(self.entry.get("after") or {})
 
+    def subuser_rename(self) -> None:
+        new = self.subject("subuser")
+        self.expect("new name", self.payload("after", "username"), new)
+        old = self.payload("before", "username")
+        self.sub(old)
+        if new in self.state["subusers"]:
+            raise self.fail(f"subuser {new!r} exists already")
+        self.state["subusers"][new] = self.state["subusers"].pop(old)
+
+    def subuser_set_website_access(self) -> None:
+        sub = self.sub(self.subject("subuser"))
+        self.expect(
+            "access before", self.payload("before", "website_access"), sub["website_access"]
+        )
+        sub["website_access"] = self.payload("after", "website_access")
+
     def subuser_set_password(self) -> None:
         self.sub(self.subject("subuser"))["password_set"] = True
 
@@ -370,6 +386,8 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "subuser.set_active": _Replay.subuser_set_active,
     "subuser.set_ips": _Replay.subuser_set_ips,
     "subuser.update": _Replay.subuser_update,
+    "subuser.rename": _Replay.subuser_rename,
+    "subuser.set_website_access": _Replay.subuser_set_website_access,
     "subuser.set_password": _Replay.subuser_set_password,
     "subuser.delete": _Replay.subuser_delete,
     "pool.create": _Replay.pool_create,

@@ -33,8 +33,17 @@ def current(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def head() -> str | None:
-    """The newest revision shipped with this version of ipfleet."""
+def _scripts() -> ScriptDirectory:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ScriptDirectory.from_config(cfg)
+
+
+def head() -> str | None:
+    """The newest revision shipped with this version of ipfleet."""
+    return _scripts().get_current_head()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one this version of ipfleet ships (so it can upgrade from it)."""
+    return any(script.revision == revision for script in _scripts().walk_revisions())

@@ -129,6 +129,16 @@ class SubuserRepo:
         """Change stored fields (profile, email, password hash)."""
         self.conn.execute(update(subusers).where(subusers.c.id == subuser_id).values(**values))
 
+    def rename(self, subuser_id: int, username: str) -> None:
+        """Give the subuser a new name (its holdings follow: they hold its id)."""
+        stmt = update(subusers).where(subusers.c.id == subuser_id).values(username=username)
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stmt)
+        except IntegrityError:
+            # Lost a race for the name with another transaction.
+            raise SubuserExists from None
+
     def password_hash(self, subuser_id: int) -> str | None:
         stmt = select(subusers.c.password_hash).where(subusers.c.id == subuser_id)
         return self.conn.scalar(stmt)

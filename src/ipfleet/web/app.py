@@ -101,6 +101,7 @@ def _litestar(ui: Ui) -> Litestar:
         request_max_body_size=ui.settings.max_body_bytes,
         state=State({"ui": ui}),
         openapi_config=None,
+        logging_config=None,  # logging is set up once per worker (ipfleet.logs)
         debug=False,
     )
 

@@ -14,6 +14,7 @@ import json
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,19 @@ class Sdk:
             found.extend(against_theirs or [])
             found.extend(check_own(own, ex))
         return found
+
+
+def not_served_calls(sg: Any) -> list[tuple[str, Callable[[], Any]]]:
+    """Every subuser operation of SendGrid's file that ipfleet does not serve."""
+    subs, alice = sg.client.subusers, sg.client.subusers._("alice")
+    month = {"date": "2024-01-01", "sort_by_metric": "delivered"}
+    return [
+        ("reputations", lambda: subs.reputations.get(query_params={"usernames": "alice"})),
+        ("statistics", lambda: subs.stats.get(query_params={"start_date": "2024-01-01"})),
+        ("statistics", lambda: subs.stats.monthly.get(query_params=month)),
+        ("statistics", lambda: subs.stats.sums.get(query_params={"start_date": "2024-01-01"})),
+        ("credits", alice.credits.get),
+        ("credits", lambda: alice.credits.put(request_body={"type": "unlimited"})),
+        ("credits", lambda: alice.credits.remaining.patch(request_body={"allocation_update": 1})),
+        ("statistics", lambda: alice.stats.monthly.get(query_params=month)),
+    ]

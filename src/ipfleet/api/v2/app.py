@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
 from ipfleet.api.body import Message, Receive, Scope, Send, has_body
 from ipfleet.api.edge import Edge, form_fields
+from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
 from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
@@ -15,7 +17,7 @@ from ipfleet.api.v2.params import merge_params, parse_query
 from ipfleet.api.v2.render import JSON_TYPE, XML_TYPE, php_json, xml_document
 from ipfleet.api.v2.request import V2Request
 from ipfleet.config import Settings
-from ipfleet.domain.errors import IpfleetError, MethodNotAllowed, UnknownCall
+from ipfleet.domain.errors import IpfleetError, MethodNotAllowed, Unauthorized, UnknownCall
 from ipfleet.domain.records import Account, Actor
 from ipfleet.store.uow import Database
 
@@ -39,12 +41,16 @@ class V2App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = request_id_of(scope)
         name, _, fmt = scope["path"][len(PREFIX) :].rpartition(".")
+        known = name in CALLS and fmt in FORMATS
+        scope[ROUTE_KEY] = f"{PREFIX}{name}.{fmt}" if known else f"{PREFIX}(unknown)"
         if fmt not in FORMATS:
             await self._send_error(send, unknown_format(fmt), "json", rid)
             return
         try:
             body = await self._handle(scope, receive, name, fmt, rid)
         except IpfleetError as exc:
+            if isinstance(exc, Unauthorized):
+                scope[AUTH_FAILED_KEY] = True
             await self._send_error(send, to_v2(exc, name), fmt, rid)
             return
         except Exception:
@@ -86,9 +92,11 @@ class V2App:
         key = cache_key(name, fmt, params) if self.cache.max_bytes else None
         if key is not None:
             hit = self.cache.get(account.id, account.data_version, key)
+            V2_CACHE.labels("miss" if hit is None else "hit").inc()
             if hit is not None:
                 return hit
         actor = Actor(name=f"v2:{account.username}", request_id=rid)
+        scope[ACTOR_KEY] = actor.name
         req = V2Request(self.db, self.settings, account, actor, params, self.edge.bind(scope, rid))
         result = await handler(req)
         body_out = php_json(result.json) if fmt == "json" else xml_document(result.xml)

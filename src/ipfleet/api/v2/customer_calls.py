@@ -1,4 +1,5 @@
-"""customer.add/delete/profile/enable/disable/password/auth: subusers (docs/v2.md §7)."""
+"""customer.add/delete/profile/enable/disable/website_*/password/auth: subusers (docs/v2.md
+§7, §10)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 from anyio import to_thread
 
 from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
-from ipfleet.domain.errors import InvalidParameter, InvalidValue, WrongPassword
+from ipfleet.domain.errors import (
+    InvalidParameter,
+    InvalidValue,
+    MissingParameter,
+    WrongPassword,
+)
 from ipfleet.services import profiles
 from ipfleet.services.names import EDITABLE, PROFILE_FIELDS, too_long
 from ipfleet.services.passwords import MIN_LENGTH
@@ -100,19 +106,54 @@ def _active_filter(req: V2Request) -> bool | None:
     return raw == "1"
 
 
-async def customer_profile(req: V2Request) -> V2Result:
-    """task=get: search the account's subusers; task=set: change one's profile."""
+#: customer.profile's tasks and the parameters each requires besides ``task``.
+PROFILE_TASKS: dict[str, tuple[str, ...]] = {
+    "get": (),
+    "set": ("user",),
+    "setUsername": ("user", "username"),
+    "setEmail": ("user", "email"),
+}
+
+
+def _require_for_task(req: V2Request) -> str:
+    """The task, once every parameter it needs is there (all missing ones named)."""
     task_raw = req.params.get("task")
-    require(req, *(["task", "user"] if task_raw == "set" else ["task"]))
-    task = one_of(req, "task", ("get", "set"))
-    if task == "set":
-        user = req.user() or ""
-        values = _fields(req, EDITABLE)
-        await to_thread.run_sync(
-            lambda: profiles.update_profile(
-                req.db, account=req.account, username=user, values=values, actor=req.actor
-            )
+    needs = PROFILE_TASKS.get(task_raw or "", ())
+    if task_raw == "setUsername":
+        # ``username`` is the new name here, so only ``user`` names the subuser.
+        missing = [n for n in ("task", *needs) if req.value(n) is None]
+        if missing:
+            raise MissingParameter(missing)
+    else:
+        require(req, "task", *needs)
+    return one_of(req, "task", tuple(PROFILE_TASKS))
+
+
+def _profile_write(req: V2Request, task: str) -> None:
+    user = req.user() or ""
+    if task == "setUsername":
+        profiles.rename_subuser(
+            req.db,
+            account=req.account,
+            username=req.value("user") or "",
+            new_name=req.params.get("username") or "",
+            actor=req.actor,
         )
+    elif task == "setEmail":
+        email = req.params.get("email") or ""
+        profiles.set_email(req.db, account=req.account, username=user, email=email, actor=req.actor)
+    else:
+        values = _fields(req, EDITABLE)
+        profiles.update_profile(
+            req.db, account=req.account, username=user, values=values, actor=req.actor
+        )
+
+
+async def customer_profile(req: V2Request) -> V2Result:
+    """task=get: search the account's subusers; set, setUsername, setEmail: change one."""
+    task = _require_for_task(req)
+    if task != "get":
+        await to_thread.run_sync(lambda: _profile_write(req, task))
         return SUCCESS
     active = _active_filter(req)
     rows = profiles.find_subusers(
@@ -152,6 +193,27 @@ async def customer_disable(req: V2Request) -> V2Result:
     return await _set_active(req, False)
 
 
+async def _set_website_access(req: V2Request, allowed: bool) -> V2Result:
+    require(req, "user")
+    user = req.user() or ""
+    await to_thread.run_sync(
+        lambda: profiles.set_website_access(
+            req.db, account=req.account, username=user, allowed=allowed, actor=req.actor
+        )
+    )
+    return SUCCESS
+
+
+async def customer_website_enable(req: V2Request) -> V2Result:
+    """Let a subuser log in to the website (sending is not affected)."""
+    return await _set_website_access(req, True)
+
+
+async def customer_website_disable(req: V2Request) -> V2Result:
+    """Keep a subuser out of the website (sending is not affected)."""
+    return await _set_website_access(req, False)
+
+
 async def customer_password(req: V2Request) -> V2Result:
     """Set a subuser's password."""
     require(req, "user", "password", "confirm_password")
@@ -189,6 +251,8 @@ CUSTOMER_CALLS: dict[str, Handler] = {
     "customer.profile": customer_profile,
     "customer.enable": customer_enable,
     "customer.disable": customer_disable,
+    "customer.website_enable": customer_website_enable,
+    "customer.website_disable": customer_website_disable,
     "customer.password": customer_password,
     "customer.auth": customer_auth,
 }

@@ -12,9 +12,9 @@ from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 
+from ipfleet.api.body import Receive, Scope, Send
 from ipfleet.api.edge import Edge
 from ipfleet.api.request_id import request_id_of
-from ipfleet.api.v2.app import Receive, Scope, Send
 from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
@@ -46,6 +46,8 @@ def options_handlers(handlers: list[HTTPRouteHandler]) -> list[HTTPRouteHandler]
     """
     methods: dict[str, set[str]] = {}
     for handler in handlers:
+        if handler.opt.get("not_served"):
+            continue  # answers only that ipfleet does not serve the call
         for path in handler.paths:
             methods.setdefault(path, {"OPTIONS"}).update(handler.http_methods)
     return [_options(path, ", ".join(sorted(m))) for path, m in methods.items()]
@@ -80,6 +82,7 @@ def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         state=State({"db": db, "edge": edge, "max_body_bytes": settings.max_body_bytes}),
         openapi_config=config,
+        logging_config=None,  # logging is set up once per worker (ipfleet.logs)
         debug=False,
     )
 

@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
+from ipfleet.api.access import ACTOR_KEY
 from ipfleet.api.edge import Edge
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
 from ipfleet.domain.errors import BadCredentials, ParentOnly
@@ -53,6 +54,7 @@ async def authenticate(
     if caller.subuser is not None and not handler.opt.get("on_behalf_of"):
         raise ParentOnly
     connection.scope[CALLER_KEY] = caller  # type: ignore[literal-required]
+    connection.scope[ACTOR_KEY] = f"v3:{caller.account.username}"  # type: ignore[literal-required]
 
 
 def provide_caller(request: Request[Any, Any, Any]) -> Caller:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from litestar import delete, get, patch, post, put
+from litestar import HttpMethod, delete, get, patch, post, put, route
+from litestar.exceptions import MethodNotAllowedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET
 
@@ -27,7 +28,8 @@ from ipfleet.api.v3.schemas import (
     SubuserPatchIn,
 )
 from ipfleet.domain.addresses import check_address_count
-from ipfleet.domain.errors import InvalidValue
+from ipfleet.domain.errors import InvalidValue, UnknownCall
+from ipfleet.services.profiles import set_website_access
 from ipfleet.services.subusers import (
     SetMode,
     create_subuser_with_ips,
@@ -198,4 +200,80 @@ async def get_ips(db: DbDep, caller: CallerDep, subuser_name: FromPath[str]) -> 
     return SubuserIpSetsOut(ips=held, effective=effective)
 
 
-HANDLERS = [list_all, create, enable_disable, remove, replace_ips, get_ips]
+@patch(
+    "/v3/subusers/{subuser_name:str}/website_access",
+    operation_id="UpdateSubuserWebsiteAccess",
+    summary="Enable/Disable website access for a Subuser",
+    tags=TAGS,
+    status_code=204,
+    responses=errors(404),
+)
+async def website_access(
+    db: DbDep,
+    caller: CallerDep,
+    actor: ActorDep,
+    subuser_name: FromPath[str],
+    data: JSONBody[SubuserPatchIn],
+) -> None:
+    """`{"disabled": true}` refuses the subuser's web login; its sending is not affected."""
+    await call(
+        set_website_access,
+        db,
+        account=caller.account,
+        username=subuser_name,
+        allowed=not data.disabled,
+        actor=actor,
+    )
+
+
+#: SendGrid's subuser calls about mail ipfleet does not send, by path: answered 404.
+#: ``/v3/subusers/reputations`` and ``/v3/subusers/stats`` are GETs of
+#: ``/v3/subusers/{subuser_name}`` (``not_served_one``): as static routes they would take
+#: PATCH and DELETE away from subusers of those names.
+NOT_SERVED: dict[str, tuple[HttpMethod, ...]] = {
+    "/v3/subusers/stats/monthly": (HttpMethod.GET,),
+    "/v3/subusers/stats/sums": (HttpMethod.GET,),
+    "/v3/subusers/{subuser_name:str}/credits": (HttpMethod.GET, HttpMethod.PUT),
+    "/v3/subusers/{subuser_name:str}/credits/remaining": (HttpMethod.PATCH,),
+    "/v3/subusers/{subuser_name:str}/stats/monthly": (HttpMethod.GET,),
+}
+NOT_SERVED_ONE = {"reputations": "reputations", "stats": "statistics"}
+#: Marks the handlers above: they are no methods of their paths (``allow`` leaves them out).
+NOT_SERVED_OPT = {"not_served": True}
+
+
+def _refuse(what: str) -> UnknownCall:
+    return UnknownCall(f"ipfleet does not serve subuser {what}: it sends no mail")
+
+
+def _not_served(path: str, methods: tuple[HttpMethod, ...]) -> Any:
+    what = "credits" if "/credits" in path else "statistics"
+
+    @route(path, http_method=list(methods), include_in_schema=False, opt=NOT_SERVED_OPT)
+    async def not_served() -> None:
+        raise _refuse(what)
+
+    return not_served
+
+
+@get("/v3/subusers/{subuser_name:str}", include_in_schema=False, opt=NOT_SERVED_OPT)
+async def not_served_one(subuser_name: FromPath[str]) -> None:
+    """SendGrid has no GET of one subuser (a 405, as before); its reputations and stats
+    lists have this shape."""
+    what = NOT_SERVED_ONE.get(subuser_name)
+    if what is None:
+        raise MethodNotAllowedException(headers={"allow": "DELETE, OPTIONS, PATCH"})
+    raise _refuse(what)
+
+
+HANDLERS = [
+    list_all,
+    create,
+    enable_disable,
+    remove,
+    replace_ips,
+    get_ips,
+    website_access,
+    not_served_one,
+    *(_not_served(path, methods) for path, methods in NOT_SERVED.items()),
+]
