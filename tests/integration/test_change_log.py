@@ -139,6 +139,15 @@ WRITES: dict[str, Write] = {
     "set_password": lambda db, _m: profiles.set_password(
         db, account=_acme(db), username="alice", password="secret-2", actor=ACTOR
     ),
+    "rename_subuser": lambda db, _m: profiles.rename_subuser(
+        db, account=_acme(db), username="alice", new_name="alicia", actor=ACTOR
+    ),
+    "set_email": lambda db, _m: profiles.set_email(
+        db, account=_acme(db), username="alice", email="new@x.test", actor=ACTOR
+    ),
+    "set_website_access": lambda db, _m: profiles.set_website_access(
+        db, account=_acme(db), username="alice", allowed=False, actor=ACTOR
+    ),
     "create_pool": lambda db, _m: pools.create_pool(db, account=_acme(db), name="q", actor=ACTOR),
     "rename_pool": lambda db, _m: pools.rename_pool(
         db, account=_acme(db), name="p", new_name="r", actor=ACTOR

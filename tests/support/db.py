@@ -50,12 +50,17 @@ def password_hash_of(db: Database, username: str) -> str | None:
         return conn.scalar(select(subusers.c.password_hash).where(subusers.c.username == username))
 
 
+#: Tables that are not the installation's state: the write path's clock (every write stamps
+#: it) and the failed-authentication counters (a refused request adds to them).
+BOOKKEEPING = frozenset({"write_clock", "auth_failures"})
+
+
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for before/after comparisons and secret hunts."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     with db.engine.connect() as conn:
         for table in metadata.sorted_tables:
-            if table.name == "write_clock":  # the write path's clock: every write stamps it
+            if table.name in BOOKKEEPING:
                 continue
             rows = conn.execute(select(table).order_by(*table.primary_key.columns))
             out[table.name] = [tuple(r) for r in rows]

@@ -100,6 +100,7 @@ WRITES: list[tuple[str, str, Any]] = [
     ("PATCH", "/v3/subusers/alice", {"disabled": True}),
     ("DELETE", "/v3/subusers/alice", None),
     ("PUT", "/v3/subusers/alice/ips", ["192.0.2.3"]),
+    ("PATCH", "/v3/subusers/alice/website_access", {"disabled": True}),
     ("POST", "/v3/api_keys", {"name": "k"}),
     ("DELETE", "/v3/api_keys/{spare}", None),
 ]
