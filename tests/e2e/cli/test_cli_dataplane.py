@@ -101,6 +101,7 @@ def test_mta_commands_and_explain(ipfleet: Ipfleet, db: Database) -> None:
     ]
     added = ipfleet.json("inventory", "add", "10.9.0.0/30", "--mta", "mta3")
     assert added["added"] == 2
+    ipfleet.ok("account", "set-quota", "acme", "unlimited")  # new accounts start at 0
     ipfleet.ok("account", "take", "acme", "2")
     assert [r["ip"] for r in ipfleet.json("ip", "list", "acme", "--mta", "mta3")] == [
         "10.9.0.1",
