@@ -1,4 +1,5 @@
-"""``ipfleet log verify``: replay the change log from empty and compare with the state."""
+"""``ipfleet log verify``: replay the change log from empty and compare with the state,
+then compare the timeline's open periods with the state (docs/timeline.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ipfleet.domain.replay import ReplayError, State, differences, replay
+from ipfleet.services.timeline import period_differences
 from ipfleet.store.uow import Database, UnitOfWork
 
 
@@ -38,5 +40,5 @@ def verify_log(db: Database) -> Verdict:
         rebuilt = replay(log)
     except ReplayError as exc:
         return Verdict(len(log), str(exc))
-    found = differences(rebuilt, state)
+    found = differences(rebuilt, state) or [f"timeline: {d}" for d in period_differences(db)]
     return Verdict(len(log), found[0] if found else None)

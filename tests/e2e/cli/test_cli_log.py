@@ -36,6 +36,22 @@ def test_log_verify_says_consistent_then_finds_a_tampered_row(
     assert '"consistent": false' in as_json.stdout
 
 
+def test_log_verify_finds_a_period_that_disagrees_with_the_state(
+    ipfleet: Ipfleet, db: Database
+) -> None:
+    ipfleet.ok("inventory", "add", "10.0.0.0/30")
+    ipfleet.ok("account", "create", "acme")
+    ipfleet.ok("ip", "add", "acme", "10.0.0.1")
+    assert ipfleet.json("log", "verify")["consistent"] is True
+    # An ownership period closed behind ipfleet's back: the IP is on acme, the timeline
+    # says it no longer is.
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE ip_periods SET ended_at = started_at WHERE kind = 'account'"))
+    found = ipfleet("log", "verify")
+    assert found.status == 1
+    assert found.stdout.startswith("inconsistent: timeline: account 10.0.0.1")
+
+
 def test_a_new_account_gets_the_default_quota(
     ipfleet: Ipfleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
