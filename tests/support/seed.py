@@ -55,26 +55,34 @@ def seed_account(
     if ips:
         add_ips(db, account=account, specs=list(ips), actor=actor)
     for sub, spec in (subusers or {}).items():
-        create_subuser(
+        seed_subuser(db, account, sub, spec, actor=actor)
+    return get_account(db, username=name), key
+
+
+def seed_subuser(
+    db: Database, account: Account, name: str, spec: Sub, *, actor: Actor = SEEDER
+) -> None:
+    """A subuser made through the services, holding ``spec.held``, deactivated if asked
+    (no password, so no slow hash)."""
+    create_subuser(
+        db,
+        account=account,
+        username=name,
+        email=spec.email,
+        actor=actor,
+        profile=dict(spec.profile) or None,
+    )
+    if spec.held:
+        set_subuser_ips(
             db,
             account=account,
-            username=sub,
-            email=spec.email,
+            username=name,
+            mode=SetMode.SPECIFY,
+            ips=list(spec.held),
             actor=actor,
-            profile=dict(spec.profile) or None,
         )
-        if spec.held:
-            set_subuser_ips(
-                db,
-                account=account,
-                username=sub,
-                mode=SetMode.SPECIFY,
-                ips=list(spec.held),
-                actor=actor,
-            )
-        if not spec.active:
-            set_subuser_active(db, account=account, username=sub, active=False, actor=actor)
-    return get_account(db, username=name), key
+    if not spec.active:
+        set_subuser_active(db, account=account, username=name, active=False, actor=actor)
 
 
 @dataclass(frozen=True)

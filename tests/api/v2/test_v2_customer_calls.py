@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 from ipfleet.services.accounts import get_account
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
+from ipfleet.services.subusers import SetMode, set_subuser_ips
 from ipfleet.store.tables import holdings, subusers
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR, dump, log_rows_of, password_hash_of
 from tests.support.inprocess import V2Forms
-from tests.support.seed import Acct
+from tests.support.seed import Acct, Sub, seed_subuser
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
     SUCCESS_XML,
@@ -138,31 +138,8 @@ def add_sub(
 ) -> None:
     """A subuser made through the services (no password, so no slow hash)."""
     email = profile.pop("email", f"{name}@example.net")
-    create_subuser(
-        db,
-        account=get_account(db, username=acct.name),
-        username=name,
-        email=email,
-        actor=ACTOR,
-        profile=profile,
-    )
-    if ips:
-        set_subuser_ips(
-            db,
-            account=get_account(db, username=acct.name),
-            username=name,
-            mode=SetMode.SPECIFY,
-            ips=ips,
-            actor=ACTOR,
-        )
-    if not active:
-        set_subuser_active(
-            db,
-            account=get_account(db, username=acct.name),
-            username=name,
-            active=False,
-            actor=ACTOR,
-        )
+    spec = Sub(held=ips or (), active=active, email=email, profile=profile)
+    seed_subuser(db, get_account(db, username=acct.name), name, spec, actor=ACTOR)
 
 
 def subuser_count(db: Database) -> int:

@@ -9,11 +9,11 @@ import pytest
 
 from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import add_ips
-from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_active, set_subuser_ips
+from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips
 from ipfleet.store.uow import Database
 from tests.support.db import ACTOR
 from tests.support.inprocess import V2Forms
-from tests.support.seed import Acct
+from tests.support.seed import Acct, Sub, seed_subuser
 from tests.support.v2_bodies import (
     SUCCESS_JSON,
     check,
@@ -57,31 +57,10 @@ HOLDERS: dict[str, tuple[bool, list[str]]] = {
 
 
 def seed_holders(db: Database, acct: Acct, holders: dict[str, tuple[bool, list[str]]]) -> None:
+    account = get_account(db, username=acct.name)
     for name, (active, ips) in holders.items():
-        create_subuser(
-            db,
-            account=get_account(db, username=acct.name),
-            username=name,
-            email=f"s{len(name)}@x.test",
-            actor=ACTOR,
-        )
-        if ips:
-            set_subuser_ips(
-                db,
-                account=get_account(db, username=acct.name),
-                username=name,
-                mode=SetMode.SPECIFY,
-                ips=ips,
-                actor=ACTOR,
-            )
-        if not active:
-            set_subuser_active(
-                db,
-                account=get_account(db, username=acct.name),
-                username=name,
-                active=False,
-                actor=ACTOR,
-            )
+        spec = Sub(held=ips, active=active, email=f"s{len(name)}@x.test")
+        seed_subuser(db, account, name, spec, actor=ACTOR)
 
 
 @pytest.fixture
