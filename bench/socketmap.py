@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.report import Row
 from bench.servers import BIN, HOST, free_port
 from ipfleet.domain.records import Actor
-from ipfleet.mta.socketmap import Limits
+from ipfleet.mta.socketmap_limits import Limits
 from ipfleet.services import ips, sending_domains, subusers
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.subusers import SetMode
@@ -173,7 +173,8 @@ def row(label: str, result: Result, floor: Result) -> Row:
 
 def floor_main(port: int, threads: int) -> None:
     """The floor server: SocketmapServer answering a constant until SIGTERM."""
-    from ipfleet.mta.socketmap import Limits, SocketmapServer, serve_until_signalled
+    from ipfleet.mta.socketmap import SocketmapServer, serve_until_signalled
+    from ipfleet.mta.socketmap_limits import Limits
 
     server = SocketmapServer(lambda _name, _key: FLOOR_REPLY, Limits(threads=threads))
     asyncio.run(serve_until_signalled(server, HOST, port))

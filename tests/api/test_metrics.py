@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import anyio.from_thread
+from sqlalchemy import text
 
 from ipfleet.config import Settings
+from ipfleet.services import ips
+from ipfleet.services.accounts import create_account, get_account
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.store.uow import Database
+from tests.support.dataplane import ACTOR, seed, set_active
 from tests.support.inprocess import fetch
 from tests.support.metrics import sample
+from tests.support.seed import Sub, seed_subuser
 
 TOKEN = "metrics-token-0123456789"
 
@@ -60,3 +67,53 @@ def test_requests_latency_and_auth_failures_are_counted(
     ]:
         got = sample(after.text, name, **extra) - sample(before.text, name, **extra)
         assert got == want, (name, extra)
+
+
+def v2_state_counts(
+    portal: anyio.from_thread.BlockingPortal, settings: Settings, user: str, key: str
+) -> dict[str, int]:
+    """How many of an account's IPs v2 ``customer.ip`` lists in each state."""
+    states = ["all", "free", "taken", "available"]
+    paths = [f"/apiv2/customer.ip.json?api_user={user}&api_key={key}&list={s}" for s in states]
+    return {s: len(r.json()) for s, r in zip(states, fetch(portal, settings, paths), strict=True)}
+
+
+def test_fleet_gauges_add_up_every_account_and_the_inventory(
+    portal: anyio.from_thread.BlockingPortal, db: Database, db_url: str
+) -> None:
+    world = seed(db)  # acme: 7 IPs, 6 on MTAs; bob, carol, dave hold 5 of them
+    set_active(db, "carol", False)  # carol's IP is taken but available
+    _, other_key = create_account(db, username="other", outbound_cluster=None, actor=ACTOR)
+    other = get_account(db, username="other")
+    ips.add_ips(db, account=other, specs=["192.0.2.1", "192.0.2.2"], actor=ACTOR)
+    seed_subuser(db, other, "olive", Sub(held=["192.0.2.1"]))
+    add_to_inventory(db, specs=[f"198.51.100.{n}" for n in range(1, 5)], mta="mta1", actor=ACTOR)
+    add_to_inventory(db, specs=["198.51.100.8"], actor=ACTOR)
+    settings = Settings(database_url=db_url)
+    per_account = [
+        v2_state_counts(portal, settings, "acme", world.api_key),
+        v2_state_counts(portal, settings, "other", other_key),
+    ]
+    (page,) = fetch(portal, settings, ["/metrics"])
+    assert sample(page.text, "ipfleet_database_up") == 1
+    for state in ("all", "free", "taken", "available"):
+        want = sum(counts[state] for counts in per_account)
+        assert sample(page.text, "ipfleet_ips", state=state) == want, state
+    # mta1: acme's five and four free; mta2: dave's one; none: acme's .7, other's two, .8.
+    for mta, free, used in [("mta1", 4, 5), ("mta2", 0, 1), ("", 1, 3)]:
+        assert sample(page.text, "ipfleet_inventory_ips", mta=mta, status="free") == free, mta
+        assert sample(page.text, "ipfleet_inventory_ips", mta=mta, status="used") == used, mta
+
+
+def test_a_database_error_costs_the_gauges_not_the_scrape(
+    portal: anyio.from_thread.BlockingPortal, db: Database, db_url: str
+) -> None:
+    seed(db)
+    with db.engine.begin() as conn:  # a real failure of the gauges' query
+        conn.execute(text("ALTER TABLE holdings RENAME TO holdings_away"))
+    settings = Settings(database_url=db_url)
+    (page,) = fetch(portal, settings, ["/metrics"])
+    assert page.status_code == 200
+    assert sample(page.text, "ipfleet_database_up") == 0
+    assert "ipfleet_ips{" not in page.text
+    assert "ipfleet_http_requests_total" in page.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 
+import httpx
 from sqlalchemy import text
 
 from ipfleet.domain.routing import transport_name
@@ -13,6 +14,8 @@ from ipfleet.services import subusers
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
 from tests.support.dataplane import ACTOR, MTA, ON_MTA1, seed, set_active
+from tests.support.metrics import sample
+from tests.support.server import free_port
 from tests.support.socketmap import Client, lookup, running_socketmap
 
 OK = {f"OK {transport_name(a)}:" for a in ON_MTA1}
@@ -80,3 +83,28 @@ def test_temp_while_the_database_cannot_answer(db: Database, db_url: str) -> Non
     assert "lookups answer TEMP until this clears" in log
     assert "lookups answer again" in log
     assert "Traceback" not in log
+
+
+def test_metrics_count_every_lookup_by_outcome(db: Database, db_url: str) -> None:
+    seed(db)
+    metrics_port = free_port()
+    with running_socketmap(db_url, "--metrics-listen", f"127.0.0.1:{metrics_port}") as server:
+        client = Client(server.port)
+        for sender, times in [("x@carol.test", 3), ("x@dave.test", 2), ("x@stranger.test", 1)]:
+            for _ in range(times):
+                client.lookup(MTA, sender)
+        client.close()
+        malformed = Client(server.port)
+        malformed.send_raw(b"13:mta1 a@b.test;")
+        assert malformed.reply().startswith("PERM ")
+        malformed.close()
+        page = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10)
+        assert "metrics at http://127.0.0.1:" in server.log()
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    counted = {
+        outcome: sample(page.text, "ipfleet_socketmap_lookups_total", outcome=outcome)
+        for outcome in ("send", "defer", "notfound", "temp", "perm")
+    }
+    assert counted == {"send": 3, "defer": 2, "notfound": 1, "temp": 0, "perm": 1}
+    assert sample(page.text, "ipfleet_socketmap_lookup_seconds_count") == 6

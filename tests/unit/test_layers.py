@@ -90,6 +90,17 @@ def test_importing_the_domain_loads_no_web_database_or_cli_module() -> None:
     ]
 
 
+def test_loading_the_cli_loads_no_prometheus_client() -> None:
+    """prometheus-client picks its mode (per process or multiprocess) when first imported;
+    ``ipfleet serve`` sets the multiprocess directory after the CLI has loaded, so nothing
+    the CLI loads may import it first (else every worker counts only for itself)."""
+    script = "import sys, ipfleet.cli.main\nprint('prometheus_client' in sys.modules)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_domain_imports_only_the_standard_library_and_itself() -> None:
     problems = [
         f"{path.relative_to(PACKAGE)}:{line} imports {name}"

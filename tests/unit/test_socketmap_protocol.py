@@ -15,7 +15,8 @@ import pytest
 
 from ipfleet.domain.routing import Decision, Holder, SendingIp, route, sender_domain
 from ipfleet.mta import netstring
-from ipfleet.mta.socketmap import Limits, SocketmapServer, answer, decision_replies
+from ipfleet.mta.socketmap import SocketmapServer, answer, decision_replies
+from ipfleet.mta.socketmap_limits import Limits
 from tests.support.stats import assert_uniform, chi_square
 
 IPS = (

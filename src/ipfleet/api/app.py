@@ -11,7 +11,7 @@ from anyio import to_thread
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException
 
-from ipfleet import __version__, logs
+from ipfleet import __version__, logs, prometheus
 from ipfleet.api import access, metrics
 from ipfleet.api.body import (
     DRAIN_FACTOR,
@@ -85,8 +85,7 @@ def _own_routes(db: Database, settings: Settings) -> Litestar:
                     401, "metrics need the token", {"www-authenticate": "Bearer"}
                 )
             return _problem_response(403, "metrics are served to loopback clients only")
-        body, content_type = metrics.exposition()
-        return Response(body, media_type=content_type)
+        return Response(await metrics.scrape(db), media_type=prometheus.CONTENT_TYPE)
 
     return Litestar(
         route_handlers=[index, healthz, readyz, metrics_page],

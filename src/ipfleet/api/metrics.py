@@ -2,33 +2,29 @@
 
 ``ipfleet serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at an emptied directory before its
 workers start; each worker then keeps its counts in files there, and a scrape (answered
-by whichever worker gets it) adds up the files of all of them. Without that variable (the
-app in process, in tests) the counts are the process's own.
-
-Access: with ``IPFLEET_METRICS_TOKEN`` set, a scrape must send ``Authorization: Bearer
-<token>``; without it, only loopback clients are answered.
+by whichever worker gets it) adds up the files of all of them (``ipfleet/prometheus.py``).
+Without that variable (the app in process, in tests) the counts are the process's own.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
-import os
-from collections.abc import MutableMapping
+import asyncio
+import logging
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from prometheus_client import (
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from anyio import to_thread
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-#: The classic text format every Prometheus reads (the server adds the charset).
-CONTENT_TYPE = "text/plain; version=0.0.4"
+from ipfleet import prometheus
+from ipfleet.services.fleet import FleetCounts, fleet_counts
+from ipfleet.store.uow import Database
+
+log = logging.getLogger("ipfleet.metrics")
+#: How long a scrape waits for the fleet gauges before answering without them.
+FLEET_TIMEOUT_S = 2.0
 
 REQUESTS = Counter(
     "ipfleet_http_requests_total",
@@ -74,25 +70,60 @@ def observe(scope: MutableMapping[str, Any], route: str, status: int, seconds: f
         AUTH_FAILURES.labels(api).inc()
 
 
-def exposition() -> tuple[bytes, str]:
-    """The current counts in Prometheus text format (all workers' in multiprocess mode)."""
-    if os.environ.get(MULTIPROC_ENV):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE
-    return generate_latest(REGISTRY), CONTENT_TYPE
-
-
 def may_scrape(scope: MutableMapping[str, Any], token: str | None) -> bool:
     """Whether this request may read /metrics (a token when one is set, else loopback)."""
-    if token:
-        sent = b""
-        for key, value in scope.get("headers", ()):
-            if key.lower() == b"authorization":
-                sent = bytes(value)
-        return hmac.compare_digest(sent, b"Bearer " + token.encode())
+    sent = b""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"authorization":
+            sent = bytes(value)
     client = scope.get("client")
+    return prometheus.may_scrape(sent, client[0] if client else None, token)
+
+
+class FleetCollector(Collector):
+    """The fleet gauges of one scrape, read from the database by the scraping worker (so
+    counted once, whatever the number of workers); ``None`` when the database did not
+    answer, which ``ipfleet_database_up`` then says."""
+
+    def __init__(self, counts: FleetCounts | None) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("ipfleet_database_up", "1 when this scrape could read the database.")
+        up.add_metric([], 0 if self.counts is None else 1)
+        yield up
+        if self.counts is None:
+            return
+        ips = GaugeMetricFamily(
+            "ipfleet_ips",
+            "IPs on accounts, by v2 state, summed over every account (all = free + taken).",
+            labels=["state"],
+        )
+        for state, n in self.counts.states.items():
+            ips.add_metric([state.value], n)
+        yield ips
+        inventory = GaugeMetricFamily(
+            "ipfleet_inventory_ips",
+            "Every known IP by the MTA it is plumbed on (empty: none yet) and whether it is "
+            "free (in the platform inventory) or used (on an account).",
+            labels=["mta", "status"],
+        )
+        for mta, (free, used) in sorted(self.counts.inventory.items(), key=lambda i: i[0] or ""):
+            inventory.add_metric([mta or "", "free"], free)
+            inventory.add_metric([mta or "", "used"], used)
+        yield inventory
+
+
+async def scrape(db: Database) -> bytes:
+    """The exposition of a /metrics request: the counts of every worker and the fleet
+    gauges, read in a thread (the event loop never waits on the database) within
+    ``FLEET_TIMEOUT_S`` — a slow database costs the gauges, not the scrape."""
     try:
-        return client is not None and ipaddress.ip_address(client[0]).is_loopback
-    except ValueError:
-        return False
+        async with asyncio.timeout(FLEET_TIMEOUT_S):
+            counts: FleetCounts | None = await to_thread.run_sync(
+                fleet_counts, db, abandon_on_cancel=True
+            )
+    except Exception as exc:  # the gauges are best effort; the counters still answer
+        log.warning("metrics: the fleet gauges could not be read (%s)", type(exc).__name__)
+        counts = None
+    return prometheus.exposition([FleetCollector(counts)])

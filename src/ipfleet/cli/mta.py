@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 from typing import Annotated
+from wsgiref.simple_server import WSGIServer
 
 import typer
 
@@ -15,7 +16,7 @@ from ipfleet.cli.output import emit_json, fail, say
 from ipfleet.config import load_settings
 from ipfleet.mta import kumomta, postfix
 from ipfleet.mta.files import write_files
-from ipfleet.mta.socketmap import Limits, SocketmapServer, decision_replies, serve_until_signalled
+from ipfleet.mta.socketmap_limits import Limits
 from ipfleet.services.routing import decide, mta_plan
 
 postfix_app = typer.Typer(
@@ -45,6 +46,15 @@ def socketmap(
         bool,
         typer.Option("--reuse-port", help="Share the port with other instances (SO_REUSEPORT)."),
     ] = False,
+    metrics_listen: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics-listen",
+            metavar="HOST:PORT",
+            help="Also serve Prometheus metrics at http://HOST:PORT/metrics "
+            "(IPFLEET_METRICS_TOKEN as a bearer token, else loopback clients only).",
+        ),
+    ] = None,
 ) -> None:
     """Answer Postfix's socketmap lookups (map = MTA, key = sender) until SIGTERM/SIGINT."""
     settings = load_settings()
@@ -55,6 +65,10 @@ def socketmap(
         stream=sys.stderr,
     )
     logging.getLogger("ipfleet").setLevel(settings.log_level.upper())
+    # Loaded here, not with the CLI: they load prometheus-client (see socketmap_limits.py).
+    from ipfleet.mta.socketmap import SocketmapServer, decision_replies, serve_until_signalled
+
+    metrics_at = _host_port(metrics_listen) if metrics_listen else None
     db = open_db()  # refuse to start on an unmigrated or unreachable database
     server = SocketmapServer(
         decision_replies(lambda mta, sender: decide(db, mta=mta, sender=sender)),
@@ -63,6 +77,9 @@ def socketmap(
 
     def ready(bound: int) -> None:
         say(f"ipfleet socketmap listening on {host}:{bound}")
+        if metrics_at is not None:
+            listener = _start_metrics(*metrics_at, settings.metrics_token)
+            say(f"metrics at http://{_url_host(metrics_at[0])}:{listener.server_port}/metrics")
         sys.stdout.flush()
 
     try:
@@ -72,6 +89,30 @@ def socketmap(
         raise typer.Exit(1) from None
     finally:
         db.dispose()
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:9125`` for IPv6) from the command line, or exit with one line."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        fail(f"--metrics-listen wants HOST:PORT (e.g. 127.0.0.1:9125), not {value!r}")
+        raise typer.Exit(2)
+    return host, int(port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _start_metrics(host: str, port: int, token: str | None) -> WSGIServer:
+    from ipfleet.mta.metrics_listener import start_metrics_listener
+
+    try:
+        return start_metrics_listener(host, port, token)
+    except OSError as exc:
+        fail(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
 
 
 @postfix_app.command("render")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,10 @@ def _metrics_dir(configured: str | None) -> Iterator[None]:
 
     The variable must be set before a worker imports prometheus_client, so it is set here,
     in the parent, and the workers inherit it."""
+    if "prometheus_client" in sys.modules:  # it picks its mode once, when first imported
+        raise RuntimeError(
+            "prometheus_client was imported before its multiprocess directory was set"
+        )
     path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="ipfleet-metrics-"))
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):

@@ -24,24 +24,34 @@ import secrets
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+
+from prometheus_client import Counter, Histogram
 
 from ipfleet.domain.routing import Decision, Verdict, transport_name
 from ipfleet.mta import netstring
+from ipfleet.mta.socketmap_limits import Limits
 
 log = logging.getLogger("ipfleet.socketmap")
 
+LOOKUPS = Counter(
+    "ipfleet_socketmap_lookups_total",
+    "Socketmap lookups answered, by outcome: send (OK transport), defer (OK retry:), "
+    "notfound, temp (the database could not answer) and perm (a malformed request).",
+    ["outcome"],
+)
+LOOKUP_SECONDS = Histogram(
+    "ipfleet_socketmap_lookup_seconds",
+    "Time to decide one lookup (the routing rule and its database read).",
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1),
+)
+REFUSED_CONNECTIONS = Counter(
+    "ipfleet_socketmap_refused_connections_total",
+    "Connections answered TEMP and closed because max_connections were open.",
+)
+OUTCOMES = {Verdict.SEND: "send", Verdict.DEFER: "defer", Verdict.NO_MATCH: "notfound"}
+
 #: ``reply_for(map_name, key)``: the reply payload; runs in a worker thread.
 ReplyFor = Callable[[str, str], bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How much one server takes on."""
-
-    max_connections: int = 512  # beyond this a new connection gets TEMP and is closed
-    idle_timeout_s: float = 300.0  # a connection silent this long is closed
-    threads: int = 4  # lookups running at once (each may hold a database connection)
 
 
 def answer(decision: Decision, choose: Callable[[list[str]], str] = secrets.choice) -> bytes:
@@ -59,13 +69,16 @@ def decision_replies(decide: Callable[[str, str], Decision]) -> ReplyFor:
     health = _Health()
 
     def reply_for(mta: str, sender: str) -> bytes:
-        try:
-            result = answer(decide(mta, sender))
-        except Exception as exc:
-            health.failed(exc)
-            return b"TEMP ipfleet cannot decide now: " + type(exc).__name__.encode()
+        with LOOKUP_SECONDS.time():
+            try:
+                decision = decide(mta, sender)
+            except Exception as exc:
+                health.failed(exc)
+                LOOKUPS.labels("temp").inc()
+                return b"TEMP ipfleet cannot decide now: " + type(exc).__name__.encode()
         health.succeeded()
-        return result
+        LOOKUPS.labels(OUTCOMES[decision.verdict]).inc()
+        return answer(decision)
 
     return reply_for
 
@@ -125,6 +138,7 @@ class SocketmapServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._writers) >= self.limits.max_connections:
+            REFUSED_CONNECTIONS.inc()
             writer.write(netstring.reply("TEMP", "too many connections"))
             await _close(writer)
             return
@@ -149,6 +163,7 @@ class SocketmapServer:
                     return
                 name, key = netstring.split_request(payload)
             except netstring.ProtocolError as exc:
+                LOOKUPS.labels("perm").inc()
                 writer.write(netstring.reply("PERM", str(exc)))
                 await writer.drain()
                 return

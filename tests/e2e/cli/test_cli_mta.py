@@ -7,6 +7,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from ipfleet.mta.postfix import MAIN, MASTER
 from ipfleet.store.uow import Database
 from tests.support.cli import Ipfleet
@@ -76,3 +78,15 @@ def test_socketmap_instances_may_share_a_port(db: Database, db_url: str) -> None
             assert second.proc.poll() is None
             for _ in range(10):
                 assert lookup(port, "mta1", "x@carol.test") == "OK ipfleet-127-0-0-5:"
+
+
+@pytest.mark.parametrize("value", ["9125", ":9125", "127.0.0.1:99999"])
+def test_socketmap_metrics_listen_wants_host_port(sqlite_url: str, value: str) -> None:
+    """Checked before the database is opened: no backend to vary."""
+    done = subprocess.run(
+        [str(EXE), "postfix", "socketmap", "--port", "0", "--metrics-listen", value],
+        env=server_env(sqlite_url), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line == f"error: --metrics-listen wants HOST:PORT (e.g. 127.0.0.1:9125), not {value!r}"
