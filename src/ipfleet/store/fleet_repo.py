@@ -1,7 +1,7 @@
 """Platform-wide counts for the fleet gauges: IPs per state, the inventory per MTA.
 
-Each is one aggregate query over indexed columns (no rows come back to Python), so a
-scrape reads no rows into Python even at 70,000 IPs (docs/performance.md gives the cost).
+Each is one aggregate query over indexed columns, so a scrape brings no rows into Python
+(docs/performance.md gives its cost at 70,000 IPs).
 """
 
 from __future__ import annotations
