@@ -133,8 +133,8 @@ def subuser_detail(
         sub = require_subuser(uow, account, username)
         held = uow.subusers.ips(sub.id)
         held_matching = [a for a in held if needle in a]
-        others = uow.subusers.not_held_count(sub, needle)
-        matching = len(held_matching) + others
+        # Counted without testing each address against the set: the held ones are known.
+        matching = uow.subusers.count_containing(account.id, needle)
         pages = max(1, -(-matching // size))
         current = max(1, min(page, pages))
         start = (current - 1) * size
@@ -144,7 +144,7 @@ def subuser_detail(
         )
         shown += [Candidate(a, False) for a in rest]
         domain = uow.domains.attached_to(sub.id)
-        total = uow.ips.state_counts(account.id)[IpState.ALL]
+        total = uow.subusers.count_containing(account.id, "") if needle else matching
         return SubuserDetail(sub, domain, held, total, needle, shown, matching, current, pages)
 
     return db.read(work)

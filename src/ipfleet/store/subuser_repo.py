@@ -194,9 +194,12 @@ class SubuserRepo:
         stmt = cols.where(ip_addresses.c.account_id == subuser.account_id, ~held)
         return stmt.where(contains(self.conn, ip_addresses.c.address, needle)) if needle else stmt
 
-    def not_held_count(self, subuser: Subuser, needle: str) -> int:
-        """How many of the account's addresses containing ``needle`` it does not hold."""
-        return int(self.conn.scalar(self._not_held(select(func.count()), subuser, needle)) or 0)
+    def count_containing(self, account_id: int, needle: str) -> int:
+        """How many of the account's addresses contain ``needle`` (all when empty)."""
+        stmt = select(func.count()).where(ip_addresses.c.account_id == account_id)
+        if needle:
+            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
+        return int(self.conn.scalar(stmt) or 0)
 
     def not_held_page(self, subuser: Subuser, needle: str, *, limit: int, offset: int) -> list[str]:
         """One page of those addresses, in numeric order (paged in the database)."""
