@@ -26,6 +26,7 @@ from ipfleet.config import Settings
 from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
+from ipfleet.services.keys import create_key
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
@@ -43,9 +44,14 @@ def _ranges(count: int) -> list[str]:
 
 
 def seed(url: str, count: int) -> str:
+    """The account ``big`` with ``count`` IPs; its API key. A database seeded by an earlier
+    run (``--database-url``) is reused: only a new key is made."""
     db = Database(url)
     try:
         upgrade(db)
+        if db.read(lambda uow: uow.accounts.by_username("big")) is not None:
+            big = get_account(db, username="big")
+            return create_key(db, account=big, name=f"bench-{time.time_ns()}", actor=ACTOR)[1]
         _account, key = create_account(db, username="big", outbound_cluster=None, actor=ACTOR)
         ips = _ranges(count)
         for start in range(0, count, 10_000):
@@ -130,7 +136,11 @@ async def measure(url: str, key: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ips", type=int, default=70_000)
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a temporary SQLite file; one seeded by an earlier run is reused",
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:

@@ -170,6 +170,13 @@ class RangeUse:
 
 
 @dataclass(frozen=True, slots=True)
+class MtaUse:
+    mta: str | None  # None: placed on no MTA
+    free: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
 class AccountUse:
     account: Account
     ips: int
@@ -180,6 +187,7 @@ class OperatorView:
     free: int
     used: int
     ranges: list[RangeUse]
+    mtas: list[MtaUse]
     accounts: list[AccountUse]
 
 
@@ -189,7 +197,8 @@ def _network(address: str) -> str:
 
 
 def operator_view(db: Database) -> OperatorView:
-    """The inventory free and used, per range, and every account's IPs against its quota."""
+    """The inventory free and used, per range and per MTA, and every account's IPs
+    against its quota."""
 
     def work(uow: UnitOfWork) -> OperatorView:
         ranges: dict[str, list[int]] = {}
@@ -197,9 +206,10 @@ def operator_view(db: Database) -> OperatorView:
             ranges.setdefault(_network(address), [0, 0])[account is not None] += 1
         uses = [AccountUse(a, uow.inventory.count_on_account(a.id)) for a in uow.accounts.all()]
         rows = [RangeUse(net, free, used) for net, (free, used) in ranges.items()]
+        mtas = [MtaUse(*use) for use in uow.inventory.use_by_mta()]
         return OperatorView(
             free=sum(r.free for r in rows), used=sum(r.used for r in rows), ranges=rows,
-            accounts=uses,
+            mtas=mtas, accounts=uses,
         )  # fmt: skip
 
     return db.read(work)

@@ -1,5 +1,6 @@
 """The dashboard in process, on both backends: an IP's history for this account only, the
-subusers' mail domains, and the set form of an account with more IPs than one page lists.
+subusers' mail domains, the set form of an account with more IPs than one page lists, and
+the operator's inventory per MTA.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ import pytest
 
 from ipfleet.domain.records import Account
 from ipfleet.services.accounts import get_account
-from ipfleet.services.ips import add_ips, release_ips
+from ipfleet.services.inventory import add_to_inventory
+from ipfleet.services.ips import add_ips, release_ips, set_mta
+from ipfleet.services.operators import create_operator
 from ipfleet.services.sending_domains import add_sending_domain, attach_sending_domain
 from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
 from ipfleet.store.uow import Database
-from tests.api.ui.test_ui_pages import csrf_of, sign_in
+from tests.api.ui.test_ui_pages import csrf_of, operator_sign_in, sign_in
 from tests.support.inprocess import Client
 from tests.support.seed import SEEDER, Sub, seed_subuser
-from tests.support.v2_world import A_SUBUSERS, B_SUBUSERS, ODD_NAME, A, B, C, World
+from tests.support.v2_world import A_ALL, A_SUBUSERS, B_SUBUSERS, ODD_NAME, A, B, C, World
 
 MOVED = "192.0.2.10"  # A's, held by alice and bob
 
@@ -202,3 +205,25 @@ def test_a_refused_page_save_shows_the_same_page_and_the_ticks_sent(
     refused = _post(client, csrf, second, mode="specify", ip=["198.51.100.1"], keep="1")
     assert "IP address is not on your account: 198.51.100.1" in refused.text
     assert _zed(world) == HELD
+
+
+def test_the_operator_sees_the_inventory_per_mta(client: Client, world: World) -> None:
+    db = world.db
+    add_to_inventory(db, specs=["10.8.0.0/29"], mta="mta-b", actor=SEEDER)  # 6 hosts
+    for address in ("192.0.2.9", "192.0.2.10"):
+        set_mta(db, address=address, mta="mta-a", actor=SEEDER)
+    set_mta(db, address="10.8.0.1", mta="mta-a", actor=SEEDER)
+    operator_sign_in(client, create_operator(db, name="ops", actor=SEEDER))
+    html = client.get("/ui/operator").text
+    table = html.split('id="mtas"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(
+        r'<tr><td data-label="MTA">(.*?)</td><td data-label="Free" class="num">([\d,]+)</td>'
+        r'<td data-label="On accounts" class="num">([\d,]+)</td></tr>',
+        table,
+    )
+    on_accounts = len(A_ALL) + 3 - 2  # A's and B's IPs, less the two on mta-a
+    assert rows == [
+        ("mta-a", "1", "2"),
+        ("mta-b", "5", "0"),
+        ('<span class="none">on no MTA</span>', "0", str(on_accounts)),
+    ]
