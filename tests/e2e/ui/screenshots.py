@@ -106,7 +106,7 @@ def take_all(base: str, out: Path, key: str, token: str) -> None:
             driver.get(base + "/ui/subusers/alice")
             driver.find_element(By.CSS_SELECTOR, "input[name='ip'][value='192.0.2.1']").click()
             driver.find_element(By.ID, "mode-none").click()
-            submit(driver, "#set-form button[type='submit']")
+            submit(driver, "#save")
             shoot(driver, out, "subuser-error", size)
         with chromium(size) as driver:
             driver.get(f"{base}/ui/login")

@@ -101,7 +101,7 @@ def test_a_set_changed_through_the_form_reads_back_with_v2(
     acme.find_element(By.ID, "mode-specify").click()
     tick(acme, "2001:db8::1")
     tick(acme, "192.0.2.9")
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     assert "Saved" in text_of(acme, ".saved")
     assert sendip_list(server, "carol") == ["192.0.2.9", "2001:db8::1"]
     assert text_of(acme, "#current-set") == "192.0.2.9, 2001:db8::1"
@@ -125,7 +125,7 @@ def test_an_ip_no_longer_on_the_account_is_refused_next_to_the_field(
         release=False,
         actor=SEEDER,
     )
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     shown = text_of(acme, "#ip_error")
     refused = v2(server, "customer.sendip", task="append", user="alice", set="specify",
                  ip=["192.0.2.10", "192.0.2.12"])  # fmt: skip
@@ -166,7 +166,7 @@ def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
     acme.find_element(By.ID, "mode-none").click()
     tick(acme, "192.0.2.10", on=False)
     acme.execute_script("document.querySelector('#set-form input[name=csrf]').remove()")
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     assert "did not come from this dashboard" in text_of(acme, "p.error")
     cookie = acme.get_cookie("ipfleet_ui")
     assert cookie is not None
@@ -221,7 +221,7 @@ def test_the_set_form_filters_without_script_and_keeps_what_it_did_not_list(
     assert "Keep the 1 IP of its set" in text_of(acme, "label[for='keep']")
     acme.find_element(By.ID, "mode-specify").click()
     tick(acme, "2001:db8::1")
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     assert "q=2001" in acme.current_url
     assert sendip_list(server, "alice") == ["192.0.2.10", "2001:db8::1"]
 
@@ -262,7 +262,7 @@ def test_every_page_fits_a_phone(server: Server, database: Database) -> None:
             fits_a_phone(phone, path)
         open_set_form(phone, server, "alice")
         phone.find_element(By.ID, "mode-none").click()
-        submit(phone, "#set-form button[type='submit']")
+        submit(phone, "#save")
         assert text_of(phone, "#ip_error")  # the boxes stay ticked with "no set"
         fits_a_phone(phone, "/ui/subusers/alice with an error")
     with chromium(PHONE) as phone:
