@@ -20,7 +20,7 @@ from ipfleet.services import pools, warmup
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.demo import ensure_demo
 from ipfleet.services.inventory import add_to_inventory, take_ips
-from ipfleet.services.ips import add_ips, set_hostname
+from ipfleet.services.ips import add_ips, set_hostname, set_mta
 from ipfleet.services.operators import create_operator
 from ipfleet.services.quota import set_quota
 from ipfleet.services.sending_domains import add_sending_domain, attach_sending_domain
@@ -55,7 +55,10 @@ def seed(url: str) -> tuple[str, str]:
         warmup.start_warmup(db, account=account, address="192.0.2.2", actor=ACTOR)
         set_hostname(db, address="192.0.2.1", hostname="mta1.demo.example", actor=ACTOR)
         _more_of_the_demo(db, account)
-        add_to_inventory(db, specs=["198.51.100.0/26", "2001:db8:f::/122"], actor=ACTOR)
+        add_to_inventory(db, specs=["198.51.100.0/26"], mta="mta-east", actor=ACTOR)
+        add_to_inventory(db, specs=["2001:db8:f::/122"], actor=ACTOR)
+        for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+            set_mta(db, address=address, mta="mta-west", actor=ACTOR)
         create_account(db, username="northwind", outbound_cluster=None, actor=ACTOR)
         set_quota(db, account=get_account(db, username="northwind"), quota=40, actor=ACTOR)
         take_ips(db, account=get_account(db, username="northwind"), count=24, actor=ACTOR)
