@@ -88,6 +88,24 @@ def overview(db: Database, *, account: Account) -> Overview:
     return db.read(work)
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """How to read rows [offset, offset + size) of ``total`` rows in numeric order."""
+
+    descending: bool  # read from the end backwards, then reverse what came
+    offset: int
+    limit: int
+
+
+def window(offset: int, size: int, total: int) -> Window:
+    """A page past the middle is read from the end backwards: the database steps over the
+    rows before an OFFSET one by one, so the last page of 70,000 would cost the most."""
+    if offset * 2 <= total:
+        return Window(False, offset, size)
+    limit = max(0, min(size, total - offset))
+    return Window(True, max(0, total - offset - limit), limit)
+
+
 def ip_page(db: Database, *, account: Account, state: IpState, page: int, size: int) -> IpPage:
     """One page of the account's IPs in ``state``, in numeric order, with holders and pools."""
     size = max(1, min(size, MAX_PAGE_SIZE))
@@ -96,8 +114,12 @@ def ip_page(db: Database, *, account: Account, state: IpState, page: int, size: 
         total = uow.ips.state_counts(account.id)[state]
         pages = max(1, -(-total // size))
         current = max(1, min(page, pages))
-        query = IpQuery(state=state, limit=size, offset=(current - 1) * size)
+        rows = window((current - 1) * size, size, total)
+        query = IpQuery(
+            state=state, descending=rows.descending, limit=rows.limit, offset=rows.offset
+        )
         details = uow.ip_details.query(account.id, query)
+        details = details[::-1] if rows.descending else details
         return IpPage(views(uow, Caller(account), details), total, current, pages, size)
 
     return db.read(work)
@@ -139,9 +161,13 @@ def subuser_detail(
         current = max(1, min(page, pages))
         start = (current - 1) * size
         shown = [Candidate(a, True) for a in held_matching[start : start + size]]
-        rest = uow.subusers.not_held_page(
-            sub, needle, limit=size - len(shown), offset=max(0, start - len(held_matching))
+        rows = window(
+            max(0, start - len(held_matching)), size - len(shown), matching - len(held_matching)
         )
+        rest = uow.subusers.not_held_page(
+            sub, needle, limit=rows.limit, offset=rows.offset, descending=rows.descending
+        )
+        rest = rest[::-1] if rows.descending else rest
         shown += [Candidate(a, False) for a in rest]
         domain = uow.domains.attached_to(sub.id)
         total = uow.subusers.count_containing(account.id, "") if needle else matching

@@ -201,12 +201,16 @@ class SubuserRepo:
             stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
         return int(self.conn.scalar(stmt) or 0)
 
-    def not_held_page(self, subuser: Subuser, needle: str, *, limit: int, offset: int) -> list[str]:
-        """One page of those addresses, in numeric order (paged in the database)."""
+    def not_held_page(
+        self, subuser: Subuser, needle: str, *, limit: int, offset: int, descending: bool = False
+    ) -> list[str]:
+        """One page of the account's addresses containing ``needle`` that the subuser does
+        not hold, in numeric order (or its reverse), paged in the database."""
         if limit <= 0:
             return []
         stmt = self._not_held(select(ip_addresses.c.address), subuser, needle)
-        stmt = stmt.order_by(ip_addresses.c.sort_key).limit(limit).offset(offset)
+        key = ip_addresses.c.sort_key
+        stmt = stmt.order_by(key.desc() if descending else key).limit(limit).offset(offset)
         return list(self.conn.scalars(stmt))
 
     def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:

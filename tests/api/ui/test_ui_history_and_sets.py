@@ -227,3 +227,18 @@ def test_the_operator_sees_the_inventory_per_mta(client: Client, world: World) -
         ("mta-b", "5", "0"),
         ('<span class="none">on no MTA</span>', "0", str(on_accounts)),
     ]
+
+
+def test_every_page_of_ips_in_order_the_late_ones_read_from_the_end(
+    big: tuple[Client, str],
+) -> None:
+    client, _ = big
+    shown: list[str] = []
+    for page in range(1, 12):  # 254 IPs, 25 a page: 11 pages, the last with 4
+        html = client.get(f"/ui/ips?state=all&size=25&page={page}").text
+        shown += re.findall(r'class="addr"><a href="/ui/ips/[^"]+">([^<]+)</a>', html)
+    assert shown == [f"10.9.0.{n}" for n in range(1, 255)]
+    free = client.get("/ui/ips?state=free&size=100&page=3").text  # 248 free: 48 on page 3
+    listed = re.findall(r'class="addr"><a href="/ui/ips/[^"]+">([^<]+)</a>', free)
+    assert listed[-1] == "10.9.0.254"
+    assert len(listed) == 48
