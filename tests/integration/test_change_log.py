@@ -133,6 +133,16 @@ WRITES: dict[str, Write] = {
     "set_subuser_ips": lambda db, _m: subusers.set_subuser_ips(
         db, account=_acme(db), username="alice", mode=SetMode.ALL, actor=ACTOR
     ),
+    "set_subuser_ips_from_page": lambda db, _m: subusers.set_subuser_ips_from_page(
+        db,
+        account=_acme(db),
+        username="alice",
+        mode=SetMode.SPECIFY,
+        ips=["192.0.2.3"],
+        listed=[],
+        keep_unlisted=True,
+        actor=ACTOR,
+    ),
     "update_profile": lambda db, _m: profiles.update_profile(
         db, account=_acme(db), username="alice", values={"city": "Oslo"}, actor=ACTOR
     ),

@@ -16,12 +16,19 @@ from urllib.parse import quote, unquote
 import httpx
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address
+from ipfleet.services.ips import add_ips, release_ips
 from ipfleet.services.operators import session_secret
+from ipfleet.services.subusers import SetMode, set_subuser_ips
 from ipfleet.web.session import COOKIE, Role, Signer, signed_in
 from tests.reliability.rel_attacks import OWN, OWN_WRITE, REFUSED
 from tests.reliability.rel_registry import UI_BY_KEY, Route
 from tests.reliability.rel_world import A_IPS, A_ODD, A_SUBS, B_IPS, A, B, World
 from tests.support.inprocess import Client
+from tests.support.seed import SEEDER
+
+#: An inventory IP that A takes, gives to a-alice, and releases before B takes it: B's
+#: pages about it (its history above all) must never show A's tenancy.
+MOVED_FROM_A = "192.0.2.5"
 
 Form = tuple[tuple[str, str], ...]
 
@@ -77,6 +84,14 @@ def _pages() -> list[UiAttack]:
             "/ui/ips/2001%3Adb8%3Aa%3A0%3A0%3A0%3A0%3A1",
         ),
         _a("GET /ui/ips/{address}", OWN, "B's own IP", f"/ui/ips/{B_IPS[0]}"),
+        _a("GET /ui/ips/{address}", OWN, "B's IP that was A's", f"/ui/ips/{MOVED_FROM_A}"),
+        _a("GET /ui/subusers/{name}", OWN, "B's, filtered", "/ui/subusers/b-erin?q=2&page=2"),
+        _a(
+            "GET /ui/subusers/{name}",
+            REFUSED,
+            "A's, filtered by A's IP",
+            f"/ui/subusers/a-alice?q={A_IPS[0]}&page=1",
+        ),
         _a("GET /ui/static/{name}", OWN, "stylesheet", "/ui/static/app.css", session="none"),
         _a("GET /ui/login", OWN, "sign-in page", "/ui/login", session="none"),
         _a("GET /ui/operator", REFUSED, "operator page, reseller session", "/ui/operator"),
@@ -97,6 +112,20 @@ def _forms() -> list[UiAttack]:
         _a("POST /ui/subusers/{name}", REFUSED, "A's IP to A's", alice, specify_a),
         _a("POST /ui/subusers/{name}", REFUSED, "odd name", odd, (("mode", "none"),)),
         _a("POST /ui/subusers/{name}", REFUSED, "A's IP to B's", "/ui/subusers/b-erin", specify_a),
+        _a(
+            "POST /ui/subusers/{name}",
+            REFUSED,
+            "keep on A's",
+            alice,
+            (("mode", "specify"), ("ip", B_IPS[0]), ("listed", B_IPS[0]), ("keep", "1")),
+        ),
+        _a(
+            "POST /ui/subusers/{name}",
+            REFUSED,
+            "A's IP to B's, keeping",
+            "/ui/subusers/b-erin",
+            (*specify_a, ("listed", A_IPS[0]), ("keep", "1"), ("q", A_IPS[0])),
+        ),
         _a(
             "POST /ui/subusers/{name}/active",
             REFUSED,
@@ -148,6 +177,13 @@ def _forms() -> list[UiAttack]:
             (("mode", "specify"), ("ip", B_IPS[1])),
         ),
         _a(
+            "POST /ui/subusers/{name}",
+            OWN_WRITE,
+            "B's own set, keeping the unlisted, A's IPs named as listed",
+            "/ui/subusers/b-erin",
+            (("mode", "specify"), ("ip", B_IPS[2]), ("listed", A_IPS[1]), ("keep", "1")),
+        ),
+        _a(
             "POST /ui/subusers/{name}/active",
             OWN_WRITE,
             "B's own",
@@ -161,6 +197,17 @@ def _forms() -> list[UiAttack]:
 def ui_attacks() -> list[UiAttack]:
     """Every dashboard attack, the ones that may change B's data last."""
     return sorted([*_pages(), *_forms()], key=lambda a: a.expect == OWN_WRITE)
+
+
+def move_an_ip_from_a_to_b(world: World) -> None:
+    """A takes ``MOVED_FROM_A`` from the inventory, a-alice holds it, A releases it, and B
+    takes it: the timeline then has A's periods on an IP that B owns."""
+    db, a, b = world.db, world.a.account, world.b.account
+    add_ips(db, account=a, specs=[MOVED_FROM_A], actor=SEEDER)
+    set_subuser_ips(db, account=a, username="a-alice", mode=SetMode.SPECIFY,
+                    ips=[A_IPS[0], MOVED_FROM_A], actor=SEEDER)  # fmt: skip
+    release_ips(db, account=a, addresses=[MOVED_FROM_A], force=True, actor=SEEDER)
+    add_ips(db, account=b, specs=[MOVED_FROM_A], actor=SEEDER)
 
 
 def csrf_of(html: str) -> str:

@@ -24,7 +24,13 @@ from tests.reliability.rel_attacks import (
 )
 from tests.reliability.rel_registry import ROUTES, UI_BY_KEY
 from tests.reliability.rel_shapes import verdict, visible_text
-from tests.reliability.rel_ui import send_ui, sign_in_b, ui_attacks, ui_verdict
+from tests.reliability.rel_ui import (
+    move_an_ip_from_a_to_b,
+    send_ui,
+    sign_in_b,
+    ui_attacks,
+    ui_verdict,
+)
 from tests.reliability.rel_world import A, B, World
 from tests.support.inprocess import Client
 
@@ -140,6 +146,7 @@ def test_every_dashboard_route_has_attacks() -> None:
 
 
 def test_tenant_b_cannot_reach_tenant_a_through_the_dashboard(client: Client, world: World) -> None:
+    move_an_ip_from_a_to_b(world)
     csrf = sign_in_b(client, world)
     before = state_and_log(world.db)
     failures: list[str] = []

@@ -213,6 +213,43 @@ def set_subuser_ips(
     )
 
 
+def set_subuser_ips_from_page(
+    db: Database,
+    *,
+    account: Account,
+    username: str,
+    mode: SetMode,
+    ips: Sequence[str],
+    listed: Sequence[str],
+    keep_unlisted: bool,
+    actor: Actor,
+) -> list[str]:
+    """``set_subuser_ips`` from a form that listed only some of the account's IPs.
+
+    ``ips`` are the ticked ones among ``listed``. With ``mode=specify`` and
+    ``keep_unlisted``, the IPs the subuser holds that were not listed stay in its set
+    (read inside this write, so one added meanwhile is kept too): nobody loses an IP they
+    never saw. Without ``keep_unlisted`` the new set is exactly ``ips``, as v2 does.
+    """
+
+    def work(uow: WriteUnit) -> list[str]:
+        chosen = list(ips)
+        if mode is SetMode.SPECIFY and keep_unlisted:
+            seen = {_canonical_or_none(text) for text in listed}
+            held = uow.subusers.ips(require_subuser(uow, account, username).id)
+            chosen += [address for address in held if address not in seen]
+        return set_ips_within(uow, account, username, mode, chosen)
+
+    return db.write(work, actor=actor, account=account)
+
+
+def _canonical_or_none(text: str) -> str | None:
+    try:
+        return canonical(parse_address(text))
+    except AddressRejected:
+        return None
+
+
 def set_ips_within(
     uow: WriteUnit, account: Account, username: str, mode: SetMode, ips: Sequence[str]
 ) -> list[str]:

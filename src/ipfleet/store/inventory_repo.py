@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from ipfleet.domain.records import IpRow
+from ipfleet.store.repos import by_bytes
 from ipfleet.store.tables import accounts, ip_addresses
 
 
@@ -60,3 +61,13 @@ class InventoryRepo:
         if free_only:
             stmt = stmt.where(ip_addresses.c.account_id.is_(None))
         return [(r.address, r.username, r.hostname) for r in self.conn.execute(stmt)]
+
+    def use_by_mta(self) -> list[tuple[str | None, int, int]]:
+        """(MTA or None, free IPs, IPs on accounts) per MTA the IPs are placed on."""
+        used = func.count(ip_addresses.c.account_id)
+        stmt = (
+            select(ip_addresses.c.mta, func.count() - used, used)
+            .group_by(ip_addresses.c.mta)
+            .order_by(ip_addresses.c.mta.is_(None), by_bytes(self.conn, ip_addresses.c.mta))
+        )
+        return [(mta, int(free), int(on)) for mta, free, on in self.conn.execute(stmt)]

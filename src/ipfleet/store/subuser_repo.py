@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -185,6 +185,33 @@ class SubuserRepo:
         for r in self.conn.execute(stmt):
             out.setdefault(r.subuser_id, []).append(r.address)
         return out
+
+    def _not_held(self, cols: Any, subuser: Subuser, needle: str) -> Any:
+        """The account's addresses the subuser does not hold, containing ``needle``."""
+        held = exists().where(
+            holdings.c.subuser_id == subuser.id, holdings.c.ip_id == ip_addresses.c.id
+        )
+        stmt = cols.where(ip_addresses.c.account_id == subuser.account_id, ~held)
+        return stmt.where(contains(self.conn, ip_addresses.c.address, needle)) if needle else stmt
+
+    def count_containing(self, account_id: int, needle: str) -> int:
+        """How many of the account's addresses contain ``needle`` (all when empty)."""
+        stmt = select(func.count()).where(ip_addresses.c.account_id == account_id)
+        if needle:
+            stmt = stmt.where(contains(self.conn, ip_addresses.c.address, needle))
+        return int(self.conn.scalar(stmt) or 0)
+
+    def not_held_page(
+        self, subuser: Subuser, needle: str, *, limit: int, offset: int, descending: bool = False
+    ) -> list[str]:
+        """One page of the account's addresses containing ``needle`` that the subuser does
+        not hold, in numeric order (or its reverse), paged in the database."""
+        if limit <= 0:
+            return []
+        stmt = self._not_held(select(ip_addresses.c.address), subuser, needle)
+        key = ip_addresses.c.sort_key
+        stmt = stmt.order_by(key.desc() if descending else key).limit(limit).offset(offset)
+        return list(self.conn.scalars(stmt))
 
     def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
         self.conn.execute(_DROP_HOLDINGS, {"subuser_id": subuser.id})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from anyio import to_thread
 from litestar import Request, Response, get, post
@@ -11,9 +12,7 @@ from litestar import Request, Response, get, post
 from ipfleet.domain.errors import InvalidParameter, IpfleetError, SubuserNotFound
 from ipfleet.domain.states import IpState
 from ipfleet.services import dashboard
-from ipfleet.services.authentication import Caller
-from ipfleet.services.ip_details import get_ip_view
-from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips
+from ipfleet.services.subusers import SetMode, set_subuser_active, set_subuser_ips_from_page
 from ipfleet.web.chart import utilisation
 from ipfleet.web.context import (
     PREFIX,
@@ -72,35 +71,50 @@ def ips(request: Request[Any, Any, Any]) -> Response[str]:
 
 @get(f"{PREFIX}/ips/{{address:str}}", sync_to_thread=False)
 def ip(request: Request[Any, Any, Any], address: PathText) -> Response[str]:
-    """One IP of the account: its holders, pools, warmup and host name."""
+    """One IP of the account: its holders, pools, warmup, host name, and its history
+    while on this account (never another tenant's periods)."""
     session, account = reseller(request)
-    view = get_ip_view(ui_of(request).db, caller=Caller(account), address=address)
-    return page("ip.html", session, account=account, ip=view)
+    detail = dashboard.ip_detail(ui_of(request).db, account=account, address=address)
+    return page("ip.html", session, account=account, ip=detail.ip, history=detail.history)
 
 
 @get(f"{PREFIX}/subusers", sync_to_thread=False)
 def subusers(request: Request[Any, Any, Any]) -> Response[str]:
-    """The account's subusers: active or not, and how many IPs each holds."""
+    """The account's subusers: active or not, how many IPs each holds, its mail domain."""
     session, account = reseller(request)
     rows = dashboard.subuser_summaries(ui_of(request).db, account=account)
     return page("subusers.html", session, account=account, rows=rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What the set form sent, shown again next to its errors."""
+
+    mode: str
+    ips: list[str]
+    keep: bool
 
 
 def _subuser_page(
     request: Request[Any, Any, Any],
     name: str,
     *,
+    listing: tuple[str, int],
     errors: dict[str, list[str]] | None = None,
-    posted: tuple[str, list[str]] | None = None,
+    posted: Posted | None = None,
     status: int = 200,
 ) -> Response[str]:
     session, account = reseller(request)
-    detail = dashboard.subuser_detail(ui_of(request).db, account=account, username=name)
+    needle, number = listing
+    detail = dashboard.subuser_detail(
+        ui_of(request).db, account=account, username=name, needle=needle, page=number
+    )
     current = SetMode.SPECIFY.value if detail.held else SetMode.NONE.value
-    mode, checked = posted if posted is not None else (current, detail.held)
+    if posted is None:
+        posted = Posted(current, detail.held, True)
     return page(
         "subuser.html", session, status=status, account=account, detail=detail,
-        modes=MODES, mode=mode, checked=set(checked), errors=errors or {},
+        modes=MODES, posted=posted, checked=set(posted.ips), errors=errors or {},
         saved=request.query_params.get("saved") == "1", url=_url(name),
     )  # fmt: skip
 
@@ -109,19 +123,42 @@ def _url(name: str) -> str:
     return f"{PREFIX}/subusers/{quote(name, safe='')}"
 
 
+def _first(fields: dict[str, list[str]], name: str) -> str | None:
+    values = fields.get(name, [])
+    return values[0] if values else None
+
+
+def _listing(q: str | None, number: str | None) -> tuple[str, int]:
+    """The set form's filter and page (from the query string, or posted back with it)."""
+    return (q or "", _int(number, 1))
+
+
+def _saved_url(name: str, listing: tuple[str, int]) -> str:
+    """The page again after a save, at the same filter and page."""
+    q, number = listing
+    params = {"saved": 1, **({"q": q} if q else {}), **({"page": number} if number > 1 else {})}
+    return f"{_url(name)}?{urlencode(params)}"
+
+
 @get(f"{PREFIX}/subusers/{{name:str}}", sync_to_thread=False)
 def subuser(request: Request[Any, Any, Any], name: PathText) -> Response[str]:
-    """One subuser, its set, and the form to change it."""
-    return _subuser_page(request, name)
+    """One subuser, its set, and the form to change it (``q`` filters the IPs it lists,
+    ``page`` pages through them)."""
+    params = request.query_params
+    return _subuser_page(request, name, listing=_listing(params.get("q"), params.get("page")))
 
 
 @post(f"{PREFIX}/subusers/{{name:str}}", status_code=303)
 async def change_set(request: Request[Any, Any, Any], name: PathText) -> Response[Any]:
-    """Replace the subuser's set exactly as v2 ``customer.sendip task=append`` does."""
+    """Replace the subuser's set as v2 ``customer.sendip task=append`` does with the
+    ticked ``ip`` values, plus, when ``keep=1``, the IPs it holds that the page did not
+    list (``listed``); see docs/dashboard.md."""
     session, account = reseller(request)
     fields = await checked_form(request, session)
     raw_mode = fields.get("mode", [""])
-    ips = fields.get("ip", [])
+    ips, listed = fields.get("ip", []), fields.get("listed", [])
+    keep = fields.get("keep") == ["1"]
+    listing = _listing(_first(fields, "q"), _first(fields, "page"))
     actor = actor_of(request, session)
     db = ui_of(request).db
     try:
@@ -129,8 +166,15 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
             raise InvalidParameter("set")
         mode = SetMode(raw_mode[0])
         await to_thread.run_sync(
-            lambda: set_subuser_ips(
-                db, account=account, username=name, mode=mode, ips=ips, actor=actor
+            lambda: set_subuser_ips_from_page(
+                db,
+                account=account,
+                username=name,
+                mode=mode,
+                ips=ips,
+                listed=listed,
+                keep_unlisted=keep,
+                actor=actor,
             )
         )
     except SubuserNotFound:
@@ -138,9 +182,11 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
     except IpfleetError as exc:
         field = "mode" if isinstance(exc, InvalidParameter) else "ip"
         errors = {field: list(exc.details) or [exc.message]}
-        posted = (raw_mode[0] if raw_mode else "", ips)
-        return _subuser_page(request, name, errors=errors, posted=posted, status=400)
-    return see_other(f"{_url(name)}?saved=1")
+        posted = Posted(raw_mode[0] if raw_mode else "", ips, keep)
+        return _subuser_page(
+            request, name, listing=listing, errors=errors, posted=posted, status=400
+        )
+    return see_other(_saved_url(name, listing))
 
 
 @post(f"{PREFIX}/subusers/{{name:str}}/active", status_code=303)

@@ -15,14 +15,16 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from ipfleet.domain.records import Actor
+from ipfleet.domain.records import Account, Actor
 from ipfleet.services import pools, warmup
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.demo import ensure_demo
 from ipfleet.services.inventory import add_to_inventory, take_ips
-from ipfleet.services.ips import set_hostname
+from ipfleet.services.ips import add_ips, set_hostname, set_mta
 from ipfleet.services.operators import create_operator
 from ipfleet.services.quota import set_quota
+from ipfleet.services.sending_domains import add_sending_domain, attach_sending_domain
+from ipfleet.services.subusers import SetMode, set_subuser_ips
 from ipfleet.store.migrate import upgrade
 from ipfleet.store.uow import Database
 from tests.support.browser import DESKTOP, PHONE, chromium, sign_in, submit
@@ -35,6 +37,8 @@ RESELLER_PAGES = {
     "ip": "/ui/ips/192.0.2.1",
     "subusers": "/ui/subusers",
     "subuser": "/ui/subusers/alice",
+    "subuser-page-2": "/ui/subusers/bob?page=2",
+    "subuser-filtered": "/ui/subusers/alice?q=203.0.113.1",
 }
 
 
@@ -50,13 +54,30 @@ def seed(url: str) -> tuple[str, str]:
                           actor=ACTOR)  # fmt: skip
         warmup.start_warmup(db, account=account, address="192.0.2.2", actor=ACTOR)
         set_hostname(db, address="192.0.2.1", hostname="mta1.demo.example", actor=ACTOR)
-        add_to_inventory(db, specs=["198.51.100.0/26", "2001:db8:f::/122"], actor=ACTOR)
+        _more_of_the_demo(db, account)
+        add_to_inventory(db, specs=["198.51.100.0/26"], mta="mta-east", actor=ACTOR)
+        add_to_inventory(db, specs=["2001:db8:f::/122"], actor=ACTOR)
+        for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+            set_mta(db, address=address, mta="mta-west", actor=ACTOR)
         create_account(db, username="northwind", outbound_cluster=None, actor=ACTOR)
         set_quota(db, account=get_account(db, username="northwind"), quota=40, actor=ACTOR)
         take_ips(db, account=get_account(db, username="northwind"), count=24, actor=ACTOR)
         return demo.api_key, create_operator(db, name="ops", actor=ACTOR)
     finally:
         db.dispose()
+
+
+def _more_of_the_demo(db: Database, account: Account) -> None:
+    """More IPs than the set form lists on one page, mail domains, and a history on
+    192.0.2.1 (bob holds it for a while)."""
+    add_ips(db, account=account, specs=["203.0.113.0/25"], actor=ACTOR)
+    for name, domain in (("alice", "mail.demo.example"), ("bob", "news.demo.example")):
+        add_sending_domain(db, account=account, mail_domain=domain, url_domain=None, actor=ACTOR)
+        attach_sending_domain(db, account=account, username=name, mail_domain=domain, actor=ACTOR)
+    for held in (["192.0.2.1", "192.0.2.2", "192.0.2.3"], ["192.0.2.2", "192.0.2.3"]):
+        set_subuser_ips(
+            db, account=account, username="bob", mode=SetMode.SPECIFY, ips=held, actor=ACTOR
+        )
 
 
 def no_sideways_scroll(driver: WebDriver, name: str) -> None:
@@ -88,7 +109,7 @@ def take_all(base: str, out: Path, key: str, token: str) -> None:
             driver.get(base + "/ui/subusers/alice")
             driver.find_element(By.CSS_SELECTOR, "input[name='ip'][value='192.0.2.1']").click()
             driver.find_element(By.ID, "mode-none").click()
-            submit(driver, "#set-form button[type='submit']")
+            submit(driver, "#save")
             shoot(driver, out, "subuser-error", size)
         with chromium(size) as driver:
             driver.get(f"{base}/ui/login")

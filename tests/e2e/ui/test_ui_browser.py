@@ -21,6 +21,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from ipfleet.services.accounts import get_account
 from ipfleet.services.ips import remove_ips
 from ipfleet.services.log_check import state_and_log
+from ipfleet.services.operators import create_operator
 from ipfleet.store.uow import Database
 from tests.e2e.v2.e2e_server import ACME_IPS, GLOBEX_IPS, Server
 from tests.support.browser import PHONE, WAIT_S, chromium, sign_in, submit, text_of
@@ -100,7 +101,7 @@ def test_a_set_changed_through_the_form_reads_back_with_v2(
     acme.find_element(By.ID, "mode-specify").click()
     tick(acme, "2001:db8::1")
     tick(acme, "192.0.2.9")
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     assert "Saved" in text_of(acme, ".saved")
     assert sendip_list(server, "carol") == ["192.0.2.9", "2001:db8::1"]
     assert text_of(acme, "#current-set") == "192.0.2.9, 2001:db8::1"
@@ -124,7 +125,7 @@ def test_an_ip_no_longer_on_the_account_is_refused_next_to_the_field(
         release=False,
         actor=SEEDER,
     )
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     shown = text_of(acme, "#ip_error")
     refused = v2(server, "customer.sendip", task="append", user="alice", set="specify",
                  ip=["192.0.2.10", "192.0.2.12"])  # fmt: skip
@@ -138,7 +139,14 @@ def test_a_second_accounts_session_never_shows_the_first_accounts_data(
 ) -> None:
     with chromium() as other:
         sign_in(other, server.base_url, server.other_user, server.other_key)
-        pages = ["/ui/", "/ui/ips", "/ui/subusers", "/ui/subusers/alice", "/ui/ips/192.0.2.10"]
+        pages = [
+            "/ui/",
+            "/ui/ips",
+            "/ui/subusers",
+            "/ui/subusers/alice",
+            "/ui/subusers/alice?q=192",
+            "/ui/ips/192.0.2.10",
+        ]
         for path in pages:
             other.get(f"{server.base_url}{path}")
             source = other.page_source
@@ -158,7 +166,7 @@ def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
     acme.find_element(By.ID, "mode-none").click()
     tick(acme, "192.0.2.10", on=False)
     acme.execute_script("document.querySelector('#set-form input[name=csrf]').remove()")
-    submit(acme, "#set-form button[type='submit']")
+    submit(acme, "#save")
     assert "did not come from this dashboard" in text_of(acme, "p.error")
     cookie = acme.get_cookie("ipfleet_ui")
     assert cookie is not None
@@ -199,15 +207,78 @@ def tab_to(driver: WebDriver, element_id: str, most: int = 60) -> WebElement:
     raise AssertionError(f"#{element_id} is not reachable with Tab; focus went {seen}")
 
 
-def test_pages_fit_a_phone_and_the_set_form_works_from_the_keyboard(server: Server) -> None:
+def test_the_set_form_filters_without_script_and_keeps_what_it_did_not_list(
+    acme: WebDriver, server: Server
+) -> None:
+    open_set_form(acme, server, "alice")
+    acme.find_element(By.ID, "q").send_keys("2001")
+    submit(acme, "#find")
+    assert acme.current_url.endswith("/ui/subusers/alice?q=2001")
+    listed = acme.find_elements(By.CSS_SELECTOR, "#set-form input[name='ip']")
+    assert [box.get_attribute("value") for box in listed] == ["2001:db8::1"]
+    keep = acme.find_element(By.ID, "keep")
+    assert keep.is_selected()  # alice's 192.0.2.10 is not listed: kept unless unticked
+    assert "Keep the 1 IP of its set" in text_of(acme, "label[for='keep']")
+    acme.find_element(By.ID, "mode-specify").click()
+    tick(acme, "2001:db8::1")
+    submit(acme, "#save")
+    assert "q=2001" in acme.current_url
+    assert sendip_list(server, "alice") == ["192.0.2.10", "2001:db8::1"]
+
+
+def fits_a_phone(phone: WebDriver, what: str) -> None:
+    """The page is no wider than the phone's window: nothing scrolls sideways."""
+    wide, room = phone.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert wide <= room, f"{what} scrolls sideways: {wide} > {room}"
+
+
+#: Every page a reseller can open, with the states that change its layout.
+RESELLER_PAGES = [
+    "/ui/",
+    "/ui/ips",
+    "/ui/ips?state=taken&size=25",
+    "/ui/ips/2001:db8::1",
+    "/ui/ips/192.0.2.10",  # with holders and a history
+    "/ui/subusers",
+    "/ui/subusers/bob",
+    "/ui/subusers/alice?q=2001",
+    "/ui/subusers/alice?q=nothing-matches",
+    "/ui/subusers/nobody",  # the error page
+]
+
+
+def test_every_page_fits_a_phone(server: Server, database: Database) -> None:
+    token = create_operator(database, name="phone-ops", actor=SEEDER)
+    with chromium(PHONE) as phone:
+        phone.get(f"{server.base_url}/ui/login")
+        fits_a_phone(phone, "/ui/login")
+        sign_in(phone, server.base_url, server.api_user, server.api_key + "x")
+        fits_a_phone(phone, "/ui/login with an error")
+        sign_in(phone, server.base_url, server.api_user, server.api_key)
+        for path in RESELLER_PAGES:
+            phone.get(f"{server.base_url}{path}")
+            fits_a_phone(phone, path)
+        open_set_form(phone, server, "alice")
+        phone.find_element(By.ID, "mode-none").click()
+        submit(phone, "#save")
+        assert text_of(phone, "#ip_error")  # the boxes stay ticked with "no set"
+        fits_a_phone(phone, "/ui/subusers/alice with an error")
+    with chromium(PHONE) as phone:
+        phone.get(f"{server.base_url}/ui/login")
+        phone.find_element(By.ID, "token").send_keys(token)
+        submit(phone, "form[action='/ui/operator/login'] button")
+        assert phone.current_url.endswith("/ui/operator")
+        fits_a_phone(phone, "/ui/operator")
+        phone.find_element(By.ID, "take-1").send_keys("nonsense")
+        submit(phone, "#take-1 ~ button")
+        fits_a_phone(phone, "/ui/operator with an error")
+
+
+def test_the_set_form_works_from_the_keyboard_with_a_visible_focus(server: Server) -> None:
     with chromium(PHONE) as phone:
         sign_in(phone, server.base_url, server.api_user, server.api_key)
-        for path in ["/ui/", "/ui/ips", "/ui/ips/2001:db8::1", "/ui/subusers", "/ui/subusers/bob"]:
-            phone.get(f"{server.base_url}{path}")
-            wide, room = phone.execute_script(
-                "return [document.documentElement.scrollWidth, window.innerWidth]"
-            )
-            assert wide <= room, f"{path} scrolls sideways: {wide} > {room}"
         open_set_form(phone, server, "carol")
         group = tab_to(phone, "mode-none")  # a radio group is one Tab stop: its checked one
         outline = phone.execute_script("return getComputedStyle(arguments[0]).outlineStyle", group)
