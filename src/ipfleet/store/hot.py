@@ -62,12 +62,10 @@ class IpRow:
     pools: list[str]
 
 
-def _utc(value: datetime | str | None) -> datetime | None:
+def _utc(value: datetime | str) -> datetime:
     """A stored time in UTC (SQLite hands back the text SQLAlchemy stored, without a zone)."""
-    if value is None:
-        return None
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value + "+00:00")
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -185,8 +183,8 @@ class HotReads:
                 address,
                 hostname,
                 bool(white),
-                _utc(warmup),
-                _utc(assigned),
+                None if warmup is None else _utc(warmup),
+                None if assigned is None else _utc(assigned),
                 holders.get(i, []),
                 pools.get(i, []),
             )
