@@ -21,7 +21,6 @@ import pstats
 import random
 import time
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +77,11 @@ async def _inline(func: Callable[..., Any], *args: Any, **_: Any) -> Any:
     return func(*args)
 
 
-class InlineExecutor(Executor):
-    """Runs each submitted call at once, in the calling thread (for the profilers)."""
+class InlineReads:
+    """Runs each read at once, in the calling thread (for the profilers)."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        done: Future[Any] = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # handed to the awaiting request, as the pool would
-            done.set_exception(exc)
-        return done
+    async def run(self, call: Callable[[], Any]) -> Any:
+        return call()
 
 
 def _app(built: Built) -> Any:
@@ -95,7 +89,7 @@ def _app(built: Built) -> Any:
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
     from ipfleet.api import offload
 
-    offload._pool = InlineExecutor  # type: ignore[assignment]
+    offload._pool = InlineReads  # type: ignore[assignment]
     BEARER[:] = [f"Bearer {built.api_key}".encode()]
     os.environ["IPFLEET_DATABASE_URL"] = built.url
     from ipfleet.api.app import create_app
