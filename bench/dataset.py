@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -193,7 +194,7 @@ def build(spec: Spec, url: str, out_dir: Path) -> Built:
                 )
             return result
 
-        key, names, held, inactive = db.write(work)
+        key, names, held, inactive = db.write(work, actor=ACTOR)
         if not db.sqlite:
             # What autovacuum would soon do on a live server after such a load.
             with db.engine.connect() as conn:
@@ -229,8 +230,12 @@ def sqlite_url(out_dir: Path, name: str) -> str:
 
 
 def postgres_url(server_url: str, name: str) -> str:
-    """A fresh PostgreSQL database ``ipfleet_bench_<name>`` on the server of ``server_url``."""
-    database = f"ipfleet_bench_{name.replace('-', '_')}"
+    """A fresh PostgreSQL database ``ipfleet_bench_<name>`` on the server of ``server_url``.
+
+    ``IPFLEET_BENCH_DB_PREFIX`` replaces ``ipfleet_bench`` (two runs on one server).
+    """
+    prefix = os.environ.get("IPFLEET_BENCH_DB_PREFIX", "ipfleet_bench")
+    database = f"{prefix}_{name.replace('-', '_')}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -1,4 +1,5 @@
-"""Where the time goes: S1, S2 (and S3's write) driven in process, without HTTP or wrk.
+"""Where the time goes: S1, S2, S3's write and V3 (GET /v3/ips?limit=256) driven in
+process, without HTTP or wrk.
 
 ``python -m bench.profile`` builds the small and large SQLite datasets, calls ipfleet's
 ASGI app directly (no server, so only ipfleet's own cost is measured) and writes, per
@@ -6,7 +7,7 @@ scenario, the time per request and the top of a cProfile listing (and a pyinstru
 call tree when pyinstrument is installed: ``.venv/bin/pip install pyinstrument``) to
 bench/out/profile-<scenario>.txt, printing the top entries. The app reads its settings
 from the environment as ``ipfleet serve`` does, e.g. ``IPFLEET_V2_CACHE_MB=0``. Work the
-app hands to threads (the writes) runs inline here, so that the profilers see it.
+app hands to threads (reads and writes) runs inline here, so that the profilers see it.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from bench.dataset import Built
 
 HERE = Path(__file__).parent
 Request = tuple[str, str, bytes]  # method, path?query, form body
+BEARER: list[bytes] = []  # the Authorization header of V3's requests, once built
 Job = Callable[[], Coroutine[Any, Any, None]]
 
 
 def _scope(method: str, target: str, body: bytes) -> dict[str, Any]:
     path, _, query = target.partition("?")
     headers = [(b"host", b"127.0.0.1"), (b"content-length", str(len(body)).encode())]
+    if path.startswith("/v3/"):
+        headers += [(b"authorization", value) for value in BEARER]
     if body:
         headers.append((b"content-type", b"application/x-www-form-urlencoded"))
     return {
@@ -73,9 +77,20 @@ async def _inline(func: Callable[..., Any], *args: Any, **_: Any) -> Any:
     return func(*args)
 
 
+class InlineReads:
+    """Runs each read at once, in the calling thread (for the profilers)."""
+
+    async def run(self, call: Callable[[], Any]) -> Any:
+        return call()
+
+
 def _app(built: Built) -> Any:
-    # Writes run in worker threads, which the profilers do not see: run them inline.
+    # Reads and writes run in threads, which the profilers do not see: run them inline.
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
+    from ipfleet.api import offload
+
+    offload._pool = InlineReads  # type: ignore[assignment]
+    BEARER[:] = [f"Bearer {built.api_key}".encode()]
     os.environ["IPFLEET_DATABASE_URL"] = built.url
     from ipfleet.api.app import create_app
 
@@ -88,6 +103,8 @@ def _requests(name: str, built: Built, count: int, seed: int) -> list[Request]:
     names = Path(built.subusers_file).read_text().split()
     if name == "S1":
         return [("GET", f"/apiv2/customer.ip.json?{auth}&list=all", b"")] * count
+    if name == "V3":
+        return [("GET", "/v3/ips?limit=256", b"")] * count
     if name == "S2":
         prefix = f"/apiv2/customer.sendip.json?{auth}&task=list&user="
         return [("GET", prefix + rng.choice(names), b"") for _ in range(count)]
@@ -156,7 +173,7 @@ def profile(name: str, built: Built, count: int, top: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenarios", nargs="*", default=["S1", "S2", "S3"])
+    parser.add_argument("scenarios", nargs="*", default=["S1", "S2", "S3", "V3"])
     parser.add_argument("--requests", type=int, default=2_000, help="requests per scenario")
     parser.add_argument("--top", type=int, default=25, help="lines of each cProfile listing")
     parser.add_argument("--out", type=Path, default=HERE / "out")
@@ -164,7 +181,7 @@ def main() -> None:
     small = dataset.build(dataset.SPECS["small"], dataset.sqlite_url(args.out, "p-small"), args.out)
     large = dataset.build(dataset.SPECS["large"], dataset.sqlite_url(args.out, "p-large"), args.out)
     for name in args.scenarios:
-        text = profile(name, small if name == "S1" else large, args.requests, args.top)
+        text = profile(name, small if name in ("S1", "V3") else large, args.requests, args.top)
         path = args.out / f"profile-{name}.txt"
         path.write_text(text)
         lines = text.splitlines()

@@ -13,7 +13,17 @@ from pathlib import Path
 
 from bench import wrk
 
-HEADER = ("scenario", "req/s", "p50", "p99", "floor", "ratio", "target", "met?")
+HEADER = (
+    "scenario",
+    "req/s",
+    "p50",
+    "p99",
+    "floor",
+    "ratio",
+    "target",
+    "met?",
+    "load avg (1 min) before → after",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +38,7 @@ class Row:
     ratio: str = ""
     target: str = ""
     met: bool | None = None
+    uptime: str = ""  # the 1-minute load average before -> after the measurement
 
 
 def ms(value: float | None) -> str:
@@ -51,6 +62,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         row.ratio,
         row.target,
         met,
+        row.uptime,
     )
 
 

@@ -21,11 +21,12 @@ from bench import dataset, report, servers, wrk
 from bench import socketmap as smap
 from bench.dataset import Built, Spec
 from bench.scenarios import Bench, Setup, growth, memory, s1, s2, s3, s4
+from bench.v3_reads import v3_lists
 
 HERE = Path(__file__).parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GROWTH_SIZES = (4_096, 16_384, 65_536)
-PHASES = ("sqlite", "growth", "postgres", "socketmap")
+PHASES = ("sqlite", "v3", "growth", "postgres", "socketmap")
 
 
 def postgres_server() -> str | None:
@@ -84,6 +85,13 @@ def sqlite_phase(bench: Bench) -> None:
         s4(bench, setup)
         memory(bench, setup)
         s3(bench, setup)
+
+
+def v3_phase(bench: Bench) -> None:
+    """The v3 lists on small, SQLite, one worker (issue 11, item 5a)."""
+    small = _build(bench, dataset.SPECS["small"], dataset.sqlite_url(bench.out, "v3"), "SQLite")
+    with serving(bench, small, 1, "SQLite") as setup:
+        v3_lists(bench, setup)
 
 
 def growth_phase(bench: Bench) -> None:
@@ -155,7 +163,12 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="measured seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds before each")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="wrk threads (default: one per server worker, so 1 against a 1-worker server)",
+    )
     parser.add_argument(
         "--repeat", type=int, default=1, help="alternate floor and ipfleet runs N times, keep best"
     )
@@ -174,10 +187,12 @@ def main() -> int:
     args = _args()
     wrk.find_wrk()
     info = report.machine()
-    load = wrk.Load(args.connections, args.threads, args.seconds, args.warmup)
-    bench = Bench(args.out, load, wrk.Load(1, 1, args.seconds, args.warmup), args.repeat)
+    load = wrk.Load(args.connections, args.threads or 1, args.seconds, args.warmup)
+    latency = wrk.Load(1, 1, args.seconds, args.warmup)
+    bench = Bench(args.out, load, latency, args.repeat, threads=args.threads)
     phases: dict[str, Callable[[], None]] = {
         "sqlite": lambda: sqlite_phase(bench),
+        "v3": lambda: v3_phase(bench),
         "growth": lambda: growth_phase(bench),
         "postgres": lambda: postgres_phase(bench, postgres_server()),
         "socketmap": lambda: socketmap_phase(bench, postgres_server()),
@@ -187,9 +202,12 @@ def main() -> int:
         print(f"== {name}")
         phases[name]()
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    threads = f"-t{args.threads}" if args.threads else "one thread per server worker (-t1 vs 1)"
     info["wrk"] = (
-        f"{info['wrk']}; -t{load.threads} -c{load.connections}, {load.warmup} s warm-up + "
-        f"{load.seconds} s per run (S4: -t1 -c1)"
+        f"{info['wrk']}; {threads}, -c{load.connections} unless the row says otherwise, "
+        f"{load.warmup} s warm-up + {load.seconds} s per run, best of {args.repeat} "
+        "alternating floor/ipfleet runs (S4: -t1 -c1); each row gives its wrk -t/-c and the "
+        "1-minute load average before and after its floor/ipfleet pair"
     )
     info["run time"] = f"{time.monotonic() - started:.0f} s"
     bench.notes += [f"FAILED: {f}" for f in bench.failures]

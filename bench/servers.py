@@ -41,9 +41,9 @@ class Answer:
     body: bytes
 
 
-def fetch(url: str, data: bytes | None = None) -> Answer:
+def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Answer:
     """One HTTP request (GET, or POST of a form when ``data`` is given)."""
-    request = urllib.request.Request(url, data=data)
+    request = urllib.request.Request(url, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return Answer(response.status, response.headers["content-type"], response.read())

@@ -89,7 +89,19 @@ def parse(output: str) -> WrkResult:
     raise RuntimeError(f"wrk printed no result line:\n{output}")
 
 
-def _wrk(url: str, script: str, args: list[str], load: Load, seconds: int) -> WrkResult:
+def threads_for(workers: int, asked: int | None) -> int:
+    """wrk threads against a server of ``workers`` workers: one per worker unless asked.
+
+    On a 2-core machine a second wrk thread takes a core from a one-worker server, and
+    it takes more from the floor (which would use it) than from ipfleet, inflating the
+    ratio; so a one-worker server gets one wrk thread.
+    """
+    return asked if asked is not None else max(1, min(workers, os.cpu_count() or 1))
+
+
+def _wrk(
+    url: str, script: str, args: list[str], load: Load, seconds: int, headers: list[str]
+) -> WrkResult:
     cmd = [
         find_wrk(),
         f"-t{load.threads}",
@@ -98,6 +110,7 @@ def _wrk(url: str, script: str, args: list[str], load: Load, seconds: int) -> Wr
         "--timeout",
         "10s",
         "--latency",
+        *[part for header in headers for part in ("-H", header)],
         "-s",
         script,
         url,
@@ -113,8 +126,10 @@ def _wrk(url: str, script: str, args: list[str], load: Load, seconds: int) -> Wr
     return parse(done.stdout)
 
 
-def run(url: str, script: str, args: list[str], load: Load) -> WrkResult:
+def run(
+    url: str, script: str, args: list[str], load: Load, headers: list[str] | None = None
+) -> WrkResult:
     """Warm the server up, then measure ``load.seconds`` of ``script`` against ``url``."""
     if load.warmup > 0:
-        _wrk(url, script, args, load, load.warmup)
-    return _wrk(url, script, args, load, load.seconds)
+        _wrk(url, script, args, load, load.warmup, headers or [])
+    return _wrk(url, script, args, load, load.seconds, headers or [])

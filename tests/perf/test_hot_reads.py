@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from ipfleet.domain.records import Actor
+from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import create_account, get_account
-from ipfleet.services.ips import add_ips
+from ipfleet.services.authentication import Caller
+from ipfleet.services.ip_details import list_ip_views, views
+from ipfleet.services.ips import add_ips, set_hostname, set_whitelabeled
 from ipfleet.services.keys import create_key, revoke_key
+from ipfleet.services.pools import add_pool_ip, create_pool
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips
+from ipfleet.services.warmup import start_warmup
+from ipfleet.store.ip_detail_repo import IpQuery
 from ipfleet.store.uow import Database
 
 ACTOR = Actor("test", "hot")
@@ -86,3 +91,64 @@ def test_a_dropped_postgres_connection_is_replaced(postgres_url: str) -> None:
         assert db.hot.credentials(key_id) is not None
     finally:
         db.dispose()
+
+
+def _decorate(db: Database) -> Account:
+    """acme's IPs with two holders on one, two pools on one, a warmup, a host name and a
+    whitelabel flag: every field of a v3 IP that the page must carry."""
+    account = get_account(db, username="acme")
+    create_subuser(db, account=account, username="also", email="", actor=ACTOR)
+    set_subuser_ips(
+        db,
+        account=get_account(db, username="acme"),
+        username="also",
+        mode=SetMode.SPECIFY,
+        ips=["192.0.2.10", "192.0.2.12"],
+        actor=ACTOR,
+    )
+    for pool in ("zeta", "alpha"):
+        create_pool(db, account=get_account(db, username="acme"), name=pool, actor=ACTOR)
+        add_pool_ip(
+            db,
+            account=get_account(db, username="acme"),
+            name=pool,
+            address="192.0.2.10",
+            actor=ACTOR,
+        )
+    start_warmup(db, account=get_account(db, username="acme"), address="192.0.2.9", actor=ACTOR)
+    set_hostname(db, address="192.0.2.11", hostname="mta11.example.com", actor=ACTOR)
+    set_whitelabeled(db, address="192.0.2.12", on=True, actor=ACTOR)
+    return get_account(db, username="acme")
+
+
+@pytest.mark.parametrize(
+    ("descending", "limit", "offset"),
+    [(False, None, 0), (True, None, 0), (False, 3, 2), (True, 2, 1), (False, 5, 100)],
+)
+def test_ip_page_matches_the_repository_views(
+    db: Database, descending: bool, limit: int | None, offset: int
+) -> None:
+    _seed(db)
+    caller = Caller(_decorate(db))
+    query = IpQuery(descending=descending, limit=limit, offset=offset)
+    via_repo = db.read(
+        lambda uow: views(uow, caller, uow.ip_details.query(caller.account.id, query))
+    )
+    hot = list_ip_views(db, caller=caller, descending=descending, limit=limit, offset=offset)
+    assert hot == via_repo
+    if limit is None:  # the fixture really exercises every field
+        assert any(len(v.subusers) > 1 for v in hot)
+        assert any(len(v.pools) > 1 for v in hot)
+        assert any(v.warmup for v in hot)
+        assert any(v.rdns for v in hot)
+        assert any(v.whitelabeled for v in hot)
+
+
+def test_ip_page_is_the_accounts_own(db: Database) -> None:
+    _seed(db)
+    account = _decorate(db)
+    assert db.hot.ip_page(account.id + 1, descending=False, limit=None, offset=0) == []
+    every = db.read(lambda uow: uow.ip_details.query(account.id, IpQuery()))
+    page = db.hot.ip_page(account.id, descending=False, limit=None, offset=0)
+    assert [r.address for r in page] == [d.address for d in every]
+    assert every

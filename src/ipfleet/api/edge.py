@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 
 from ipfleet.api.body import Scope
+from ipfleet.api.offload import read
 from ipfleet.config import Settings
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.records import Account
@@ -70,7 +71,7 @@ class Edge:
         attempt = Attempt(client_of(scope), f"v2:{user}" if user else "", request_id)
         self.guard.check(attempt)
         try:
-            return authenticate(self.db, username=user, api_key=key)
+            return await read(authenticate, self.db, username=user, api_key=key)
         except BadCredentials:
             await self.failed(attempt, "v2 api_user/api_key")
             raise

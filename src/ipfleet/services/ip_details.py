@@ -80,6 +80,9 @@ def list_ip_views(
     offset: int = 0,
 ) -> list[IpView]:
     """The caller's IPs that match, one page of them, in numeric order (or its reverse)."""
+    if caller.subuser is None and not (needle or holder or exclude_whitelabeled or warming_only):
+        # The SDK's usual read, a page of everything: the store's hot path answers it.
+        return _page(db, caller, descending=descending, limit=limit, offset=offset)
 
     def work(uow: UnitOfWork) -> list[IpView]:
         query = IpQuery(
@@ -95,6 +98,24 @@ def list_ip_views(
         return views(uow, caller, uow.ip_details.query(caller.account.id, query))
 
     return db.read(work)
+
+
+def _page(
+    db: Database, caller: Caller, *, descending: bool, limit: int | None, offset: int
+) -> list[IpView]:
+    rows = db.hot.ip_page(caller.account.id, descending=descending, limit=limit, offset=offset)
+    return [
+        IpView(
+            address=r.address,
+            subusers=r.holders,
+            rdns=r.hostname,
+            pools=r.pools,
+            warmup_started_at=r.warmup_started_at,
+            whitelabeled=r.whitelabeled,
+            assigned_at=r.assigned_at,
+        )
+        for r in rows
+    ]
 
 
 def find_visible(uow: UnitOfWork, caller: Caller, address: str) -> IpDetail:

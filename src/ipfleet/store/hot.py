@@ -1,22 +1,26 @@
-"""The two hottest reads as single plain-DBAPI statements on a long-lived connection.
+"""The hottest reads as plain-DBAPI statements on a long-lived connection.
 
-Every v2 request checks its key and reads the account's data version; most then read one
-subuser's IPs. Through SQLAlchemy these cost ~10x what SQLite itself spends (statement
-building, pool checkout, BEGIN/COMMIT), so each thread keeps one autocommit connection
-and runs fixed, parameterised SQL on it. Autocommit means every statement sees every
-committed write, which the answer cache's freshness rule relies on.
+Every v2 and v3 request checks its key and reads the account's data version; most v2
+requests then read one subuser's IPs, most v3 reads a page of the account's IPs. Through
+SQLAlchemy these cost ~10x what SQLite itself spends (statement building, pool checkout,
+BEGIN/COMMIT, result processing), so each thread keeps one autocommit connection and runs
+fixed, parameterised SQL on it. Autocommit means every statement sees every committed
+write, which the answer cache's freshness rule relies on.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from ipfleet.domain.records import Account
-from ipfleet.store.repos import storable
+from ipfleet.store.repos import chunks, storable
 
 _CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
@@ -29,6 +33,40 @@ _SUBUSER_IPS = (
     " LEFT JOIN ip_addresses ip ON ip.id = h.ip_id"
     " WHERE s.account_id = ? AND s.username = ? ORDER BY ip.sort_key"
 )
+
+_IP_PAGE = (
+    "SELECT id, address, hostname, whitelabeled, warmup_started_at, assigned_at"
+    " FROM ip_addresses WHERE account_id = ? ORDER BY sort_key {direction} LIMIT ? OFFSET ?"
+)
+_HOLDERS = (
+    "SELECT h.ip_id, s.username FROM holdings h JOIN subusers s ON s.id = h.subuser_id"
+    " WHERE h.ip_id IN ({ids})"
+)
+_POOLS = (
+    "SELECT m.ip_id, p.name FROM pool_members m JOIN pools p ON p.id = m.pool_id"
+    " WHERE m.ip_id IN ({ids}) ORDER BY p.name"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IpRow:
+    """One IP of a page, with its holders' usernames (sorted) and its pools (by name)."""
+
+    id: int
+    address: str
+    hostname: str | None
+    whitelabeled: bool
+    warmup_started_at: datetime | None
+    assigned_at: datetime | None
+    holders: list[str]
+    pools: list[str]
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A stored time in UTC (SQLite hands back the text SQLAlchemy stored, without a zone)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class HotReads:
@@ -103,6 +141,64 @@ class HotReads:
         if not rows:
             return None
         return [address for _, address in rows if address is not None]
+
+    def ip_page(
+        self, account_id: int, *, descending: bool, limit: int | None, offset: int
+    ) -> list[IpRow]:
+        """One page of the account's IPs in numeric order (or its reverse), each with its
+        holders and pools: what ``IpDetailRepo.query`` and the views read, in one read
+        transaction of three statements."""
+        sql = _IP_PAGE.format(direction="DESC" if descending else "ASC")
+        no_limit = None if self.postgres else -1
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                return self._ip_page(conn, sql, (account_id, limit or no_limit, offset))
+            except self.engine.dialect.loaded_dbapi.OperationalError:
+                self._forget(conn)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ip_page(self, conn: Any, sql: str, params: tuple[Any, ...]) -> list[IpRow]:
+        cur = conn.cursor()
+        try:
+            cur.execute("BEGIN")
+            try:
+                cur.execute(self._sql(sql), params)
+                page = cur.fetchall()
+                ids = [row[0] for row in page]
+                holders = self._linked(cur, _HOLDERS, ids)
+                for names in holders.values():
+                    if len(names) > 1:
+                        names.sort()
+                pools = self._linked(cur, _POOLS, ids)
+            finally:
+                cur.execute("COMMIT")
+        finally:
+            cur.close()
+        return [
+            IpRow(
+                i,
+                address,
+                hostname,
+                bool(white),
+                None if warmup is None else _utc(warmup),
+                None if assigned is None else _utc(assigned),
+                holders.get(i, []),
+                pools.get(i, []),
+            )
+            for i, address, hostname, white, warmup, assigned in page
+        ]
+
+    def _linked(self, cur: Any, sql: str, ids: Sequence[int]) -> dict[int, list[str]]:
+        """The names linked to each IP id by ``sql``, in the order the statement gives."""
+        out: dict[int, list[str]] = {}
+        for part in chunks(ids):
+            cur.execute(self._sql(sql.format(ids=",".join("?" * len(part)))), tuple(part))
+            for ip_id, name in cur.fetchall():
+                out.setdefault(ip_id, []).append(name)
+        return out
 
     def close(self) -> None:
         """Close every connection this object opened, in any thread."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from anyio import to_thread
 
+from ipfleet.api.offload import read
 from ipfleet.api.v2.request import SUCCESS, Handler, V2Request, V2Result, one_of, require
 from ipfleet.domain.errors import (
     InvalidParameter,
@@ -156,7 +157,8 @@ async def customer_profile(req: V2Request) -> V2Result:
         await to_thread.run_sync(lambda: _profile_write(req, task))
         return SUCCESS
     active = _active_filter(req)
-    rows = profiles.find_subusers(
+    rows = await read(
+        profiles.find_subusers,
         req.db,
         account=req.account,
         contains={k: v for k, v in _fields(req, profiles.SEARCHABLE).items() if v},

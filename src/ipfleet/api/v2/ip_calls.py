@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from anyio import to_thread
 
+from ipfleet.api.offload import read
 from ipfleet.api.v2.render import ip_list_json, ip_list_xml
 from ipfleet.api.v2.request import SUCCESS, V2Request, V2Result, require
 from ipfleet.domain.states import IpState
@@ -17,7 +18,7 @@ async def customer_ip(req: V2Request) -> V2Result:
     """customer.ip: the account's IPs in one state (docs/v2.md §4)."""
     require(req, "list")
     state = req.enum("list", IpState)
-    ips = list_ips(req.db, account=req.account, state=state)
+    ips = await read(list_ips, req.db, account=req.account, state=state)
     return V2Result(ip_list_json(ips), ip_list_xml(ips))
 
 
@@ -34,7 +35,7 @@ async def customer_sendip(req: V2Request) -> V2Result:
     user = req.user()
     assert user is not None
     if task is SendIpTask.LIST:
-        ips = subuser_ips(req.db, account=req.account, username=user)
+        ips = await read(subuser_ips, req.db, account=req.account, username=user)
         cluster = req.account.outbound_cluster or req.settings.outbound_cluster
         return V2Result(
             {"success": "success", "outboundcluster": cluster, "ips": ip_list_json(ips)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipfleet.api.offload import read
 from ipfleet.api.v2.render import ip_list_json, ip_list_xml
 from ipfleet.api.v2.request import V2Request, V2Result, one_of, require
 from ipfleet.domain.states import IpState
@@ -16,12 +17,16 @@ async def reseller_ip(req: V2Request) -> V2Result:
     task = one_of(req, "task", TASKS)
     ip_needle = req.value("ip")
     if task == "usage":
-        pairs = list_usage(
-            req.db, account=req.account, ip_needle=ip_needle, user_needle=req.value("user")
+        pairs = await read(
+            list_usage,
+            req.db,
+            account=req.account,
+            ip_needle=ip_needle,
+            user_needle=req.value("user"),
         )
         return V2Result(
             [{"ip": ip, "user": user} for ip, user in pairs],
             ("ips", [("entry", [("ip", ip), ("user", user)]) for ip, user in pairs]),
         )
-    ips = list_ips(req.db, account=req.account, state=IpState(task), needle=ip_needle)
+    ips = await read(list_ips, req.db, account=req.account, state=IpState(task), needle=ip_needle)
     return V2Result(ip_list_json(ips), ip_list_xml(ips))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from anyio import to_thread
 
+from ipfleet.api.offload import read
 from ipfleet.api.v2.render import Node
 from ipfleet.api.v2.request import SUCCESS, V2Request, V2Result, one_of, require
 from ipfleet.services.sending_domains import attach_sending_domain, list_sending_domains
@@ -16,9 +17,7 @@ async def customer_whitelabel(req: V2Request) -> V2Result:
     require(req, *(["task", "user", "mail_domain"] if task_raw == "append" else ["task"]))
     task = one_of(req, "task", ("list", "append"))
     if task == "list":
-        records = await to_thread.run_sync(
-            lambda: list_sending_domains(req.db, account=req.account)
-        )
+        records = await read(list_sending_domains, req.db, account=req.account)
         pairs = [{"mail_domain": r.mail_domain, "url_domain": r.url_domain} for r in records]
         xml: list[Node] = [
             ("whitelabel", [("mail_domain", r.mail_domain), ("url_domain", r.url_domain)])

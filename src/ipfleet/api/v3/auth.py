@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from anyio import to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from ipfleet.api.access import ACTOR_KEY
 from ipfleet.api.edge import Edge
+from ipfleet.api.offload import read
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
 from ipfleet.domain.errors import BadCredentials, ParentOnly
 from ipfleet.domain.records import Actor
@@ -45,9 +45,7 @@ async def authenticate(
         f"v3:{key_id_of(key) or '?'}" if key else ""
     )
     try:
-        caller = await to_thread.run_sync(
-            lambda: authenticate_bearer(db, api_key=key, on_behalf_of=obo)
-        )
+        caller = await read(authenticate_bearer, db, api_key=key, on_behalf_of=obo)
     except BadCredentials:
         await edge.failed(attempt, "v3 bearer key")
         raise

@@ -70,7 +70,7 @@ def unix(moment: datetime | None) -> int | None:
 
 
 async def call(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a (blocking) service function in a worker thread.
+    """Run a (blocking) writing service function in a worker thread (reads: ``offload.read``).
 
     Handlers are async and call this rather than being sync with ``sync_to_thread``:
     Litestar 2.25 wraps a sync handler again each time another handler joins its path,

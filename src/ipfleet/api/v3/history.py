@@ -13,7 +13,8 @@ import msgspec
 from litestar import get
 from litestar.params import QueryParameter
 
-from ipfleet.api.v3.common import CallerDep, DbDep, IpPath, call, errors
+from ipfleet.api.offload import read
+from ipfleet.api.v3.common import CallerDep, DbDep, IpPath, errors
 from ipfleet.api.v3.openapi import ADDITION_TAG
 from ipfleet.domain.timeline import Period, parse_moment
 from ipfleet.services.timeline import account_ip_history, account_who_at
@@ -77,10 +78,10 @@ async def ip_history(
     """
     if at is not None:
         moment = parse_moment(at)
-        who = await call(account_who_at, db, account=caller.account, address=ip_address, at=moment)
+        who = await read(account_who_at, db, account=caller.account, address=ip_address, at=moment)
         senders = [SenderOut(s.subuser, s.active, s.mail_domain, s.explicit) for s in who.senders]
         return WhoOut(who.address, moment.isoformat(), who.account is not None, senders)
-    periods = await call(account_ip_history, db, account=caller.account, address=ip_address)
+    periods = await read(account_ip_history, db, account=caller.account, address=ip_address)
     return HistoryOut(periods[0].address, [_period(p) for p in periods])
 
 

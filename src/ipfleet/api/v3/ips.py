@@ -8,6 +8,7 @@ from litestar import get, post
 from litestar.params import FromQuery, JSONBody
 from msgspec import UNSET
 
+from ipfleet.api.offload import read
 from ipfleet.api.v3.auth import OBO
 from ipfleet.api.v3.common import (
     ActorDep,
@@ -72,7 +73,7 @@ async def list_ips(
 
     `ip` keeps addresses containing that text, `subuser` those the subuser holds.
     """
-    found = await call(
+    found = await read(
         list_ip_views,
         db,
         caller=caller,
@@ -98,7 +99,7 @@ async def assigned_ips(db: DbDep, caller: CallerDep) -> list[AssignedIpOut]:
     """The IPs ready to send from (every IP of the account, or the subuser's own)."""
     return [
         AssignedIpOut(v.address, v.pools, v.warmup, unix(v.warmup_started_at))
-        for v in await call(list_ip_views, db, caller=caller)
+        for v in await read(list_ip_views, db, caller=caller)
     ]
 
 
@@ -111,7 +112,7 @@ async def assigned_ips(db: DbDep, caller: CallerDep) -> list[AssignedIpOut]:
 )
 async def remaining_ips(db: DbDep, caller: CallerDep) -> RemainingOut:
     """How many more IPs POST /v3/ips could take now: the quota's room, within the inventory."""
-    got = await call(offer, db, account=caller.account)
+    got = await read(offer, db, account=caller.account)
     return RemainingOut([RemainingItem(got.remaining, "month", got.price_per_ip)])
 
 
@@ -125,7 +126,7 @@ async def remaining_ips(db: DbDep, caller: CallerDep) -> RemainingOut:
 )
 async def get_ip(db: DbDep, caller: CallerDep, ip_address: IpPath) -> IpOut:
     """One IP of the account, with its holders and pools."""
-    return ip_out(await call(get_ip_view, db, caller=caller, address=ip_address))
+    return ip_out(await read(get_ip_view, db, caller=caller, address=ip_address))
 
 
 @post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import delete, get, post
 from litestar.params import FromPath, JSONBody
 
+from ipfleet.api.offload import read
 from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, call, errors
 from ipfleet.api.v3.schemas import KeyCreatedOut, KeyIn, KeyItem, KeyListOut
 from ipfleet.domain.errors import InvalidValue
@@ -23,7 +24,7 @@ TAGS = ["API Keys"]
 async def list_keys(db: DbDep, caller: CallerDep) -> KeyListOut:
     """The account's live keys, oldest first: ids and names, never the keys themselves."""
     keys = [
-        k for k in await call(key_svc.list_keys, db, account=caller.account) if k.revoked_at is None
+        k for k in await read(key_svc.list_keys, db, account=caller.account) if k.revoked_at is None
     ]
     return KeyListOut([KeyItem(api_key_id=k.key_id, name=k.name) for k in keys])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
+from ipfleet.api.offload import read
 from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, IpPath, call, errors, unix
 from ipfleet.api.v3.schemas import (
     IpIn,
@@ -46,7 +47,7 @@ async def create_pool(
 )
 async def list_pools(db: DbDep, caller: CallerDep) -> list[PoolOut]:
     """The account's pools, by name."""
-    return [PoolOut(name) for name in await call(pools.list_pools, db, account=caller.account)]
+    return [PoolOut(name) for name in await read(pools.list_pools, db, account=caller.account)]
 
 
 @get(
@@ -58,7 +59,7 @@ async def list_pools(db: DbDep, caller: CallerDep) -> list[PoolOut]:
 )
 async def get_pool(db: DbDep, caller: CallerDep, pool_name: FromPath[str]) -> PoolDetailOut:
     """The pool's IPs, in numeric order."""
-    ips = await call(pools.pool_members, db, account=caller.account, name=pool_name)
+    ips = await read(pools.pool_members, db, account=caller.account, name=pool_name)
     return PoolDetailOut(pool_name=pool_name, ips=ips)
 
 

@@ -9,6 +9,7 @@ from litestar.exceptions import MethodNotAllowedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import UNSET
 
+from ipfleet.api.offload import read
 from ipfleet.api.v3.common import (
     ActorDep,
     CallerDep,
@@ -64,7 +65,7 @@ async def list_all(
     """The account's subusers by username; `username` keeps the one of that exact name."""
     found = [
         v.subuser
-        for v in await call(list_subusers, db, account=caller.account)
+        for v in await read(list_subusers, db, account=caller.account)
         if (username is None or v.subuser.username == username) and region != "eu"
     ]
     page = found[offset : None if limit is None else offset + limit]
@@ -193,8 +194,8 @@ async def replace_ips(
 async def get_ips(db: DbDep, caller: CallerDep, subuser_name: FromPath[str]) -> SubuserIpSetsOut:
     """ipfleet's addition: the subuser's set, and `effective`, what it really sends from
     (its set, or every IP of the account when the set is empty)."""
-    held = await call(subuser_ips, db, account=caller.account, username=subuser_name)
-    effective = held or await call(
+    held = await read(subuser_ips, db, account=caller.account, username=subuser_name)
+    effective = held or await read(
         subuser_ips, db, account=caller.account, username=subuser_name, effective=True
     )
     return SubuserIpSetsOut(ips=held, effective=effective)

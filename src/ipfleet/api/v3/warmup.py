@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import delete, get, post
 from litestar.params import JSONBody
 
+from ipfleet.api.offload import read
 from ipfleet.api.v3.auth import OBO
 from ipfleet.api.v3.common import ActorDep, CallerDep, DbDep, IpPath, call, errors
 from ipfleet.api.v3.schemas import IpIn, WarmupOut
@@ -49,7 +50,7 @@ async def start(
 )
 async def list_warming(db: DbDep, caller: CallerDep) -> list[WarmupOut]:
     """The IPs warming up, in numeric order."""
-    return [warmup_out(v) for v in await call(list_ip_views, db, caller=caller, warming_only=True)]
+    return [warmup_out(v) for v in await read(list_ip_views, db, caller=caller, warming_only=True)]
 
 
 @get(
@@ -62,7 +63,7 @@ async def list_warming(db: DbDep, caller: CallerDep) -> list[WarmupOut]:
 )
 async def status(db: DbDep, caller: CallerDep, ip_address: IpPath) -> list[WarmupOut]:
     """The IP's warmup; 404 when it is not on the account or not warming up."""
-    return [warmup_out(await call(warmup_status, db, caller=caller, address=ip_address))]
+    return [warmup_out(await read(warmup_status, db, caller=caller, address=ip_address))]
 
 
 @delete(
