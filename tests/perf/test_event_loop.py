@@ -4,7 +4,8 @@ One app is one worker: one event loop serving every connection. While one reques
 on a deliberately slow database call (held at a gate until the test opens it), another
 request to the same app must be answered. Were the slow call made on the loop, the loop
 would sit in the gate, the second request would never be answered and the gate's wait
-would time out, failing the test. v2 and v3, the key check and the reads behind it.
+would time out, failing the test. v2, v3 and the dashboard, the key check (the session
+check) and the reads behind it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import anyio.to_thread
 import pytest
 
 from ipfleet.store.hot import HotReads
+from ipfleet.store.repos import KeyRepo
 from ipfleet.store.uow import Database
 from tests.support.inprocess import Client
 from tests.support.seed import Sub, seed_account
+from tests.support.ui import sign_in
 
 WAIT_S = 20.0
 
@@ -48,9 +51,10 @@ class Gate:
         return gated
 
 
-#: Which database calls the gate holds: the key check of v2 and v3, or the reads after it.
+#: Which database calls the gate holds: the key check of v2 and v3 (the dashboard's: its
+#: session's key still live), or the reads after it.
 SLOW_CALLS = {
-    "key check": [(HotReads, "credentials")],
+    "key check": [(HotReads, "credentials"), (KeyRepo, "live_key")],
     "read": [(Database, "read"), (HotReads, "ip_page"), (HotReads, "subuser_ips")],
 }
 
@@ -69,6 +73,7 @@ def _urls(key: str) -> dict[str, tuple[str, dict[str, str]]]:
     return {
         "v2": (f"/apiv2/customer.ip.json?{v2}", {}),
         "v3": ("/v3/ips?limit=5", {"Authorization": f"Bearer {key}"}),
+        "ui": ("/ui/subusers/mta", {}),  # the session cookie rides with the client
     }
 
 
@@ -86,7 +91,10 @@ async def _one_waits_other_answers(
     assert held.status_code == 200, held.text
 
 
-@pytest.mark.parametrize(("slow", "fast"), [("v2", "v2"), ("v2", "v3"), ("v3", "v3"), ("v3", "v2")])
+@pytest.mark.parametrize(
+    ("slow", "fast"),
+    [("v2", "v2"), ("v2", "v3"), ("v3", "v3"), ("v3", "v2"), ("ui", "v2"), ("v2", "ui")],
+)
 def test_a_request_answers_while_another_waits_on_the_database(
     db: Database, make_client: Callable[..., Client], gate: Gate, slow: str, fast: str
 ) -> None:
@@ -95,6 +103,7 @@ def test_a_request_answers_while_another_waits_on_the_database(
         db, "acme", ips=["192.0.2.8/30"], subusers={"mta": Sub(held=["192.0.2.9"])}
     )
     client = make_client(v2_http_errors=True)
+    sign_in(client, "acme", key)
     urls = _urls(key)
     gate.armed = True
     client.portal.call(_one_waits_other_answers, client, urls[slow], urls[fast], gate)

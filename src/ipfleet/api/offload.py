@@ -16,8 +16,8 @@ lock), and every password hash, runs off the loop:
 
 v2 (``api/v2``), v3 (``api/v3``) and their shared key check (``api/edge.py``) follow it;
 ``tests/perf/test_event_loop.py`` proves it: while one request waits on a deliberately
-slow database call, another request on the same app answers. (The dashboard, ``web/``,
-does not follow it yet: see docs/performance.md.)
+slow database call, another request on the same app answers. The dashboard (``web/``)
+follows it as well: its page handlers run whole in a thread (``web.context.in_a_thread``).
 
 **Why read threads of our own.** A read is short, so the hop to a thread costs as much as
 the read. Each read thread takes every read waiting when it wakes and hands all their

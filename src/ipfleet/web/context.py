@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
 
+from anyio import to_thread
 from litestar import MediaType, Request, Response
 from litestar.datastructures import Cookie
 from litestar.params import PathParameter
@@ -20,6 +23,8 @@ from ipfleet.web.render import render
 from ipfleet.web.session import COOKIE, Role, Session, Signer, csrf_matches
 
 PREFIX = "/ui"
+P = ParamSpec("P")
+T = TypeVar("T")
 #: A name or address in a page's path.
 PathText = Annotated[str, PathParameter()]
 REQUEST_ID_KEY = "ipfleet_request_id"
@@ -48,6 +53,21 @@ class Ui:
             secret = session_secret(self.db, configured=self.settings.secret_key)
             self._signer = Signer(secret, self.settings.session_hours * 3600)
         return self._signer
+
+
+def in_a_thread(page: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """A page handler that reads the database, run whole in a worker thread: its session
+    check, reads and rendering stay off the event loop (the rule: api/offload.py).
+
+    Not Litestar's ``sync_to_thread=True``: that wraps the handler again each time the
+    module's handler is registered on another app, and the second wrapping hands back a
+    coroutine instead of the page."""
+
+    @functools.wraps(page)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await to_thread.run_sync(functools.partial(page, *args, **kwargs))
+
+    return run
 
 
 def ui_of(request: Request[Any, Any, Any]) -> Ui:

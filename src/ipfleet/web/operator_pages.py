@@ -18,6 +18,7 @@ from ipfleet.web.context import (
     PathText,
     actor_of,
     checked_form,
+    in_a_thread,
     operator,
     page,
     see_other,
@@ -43,7 +44,8 @@ def _home(
     )  # fmt: skip
 
 
-@get(HOME, sync_to_thread=False)
+@get(HOME)
+@in_a_thread
 def home(request: Request[Any, Any, Any]) -> Response[str]:
     """The inventory and the accounts, with a quota and a take form per account."""
     return _home(request, operator(request))
@@ -61,7 +63,7 @@ def _whole(fields: dict[str, list[str]], name: str, *, blank_ok: bool) -> int | 
 
 
 async def _operator_write(request: Request[Any, Any, Any], account: str, what: str) -> Any:
-    session = operator(request)
+    session = await to_thread.run_sync(operator, request)
     fields = await checked_form(request, session)
     actor = actor_of(request, session)
     db = ui_of(request).db
@@ -78,7 +80,8 @@ async def _operator_write(request: Request[Any, Any, Any], account: str, what: s
     except AccountNotFound:
         raise
     except IpfleetError as exc:
-        return _home(request, session, errors={(account, what): exc.message}, status=400)
+        errors = {(account, what): exc.message}
+        return await to_thread.run_sync(lambda: _home(request, session, errors=errors, status=400))
     return see_other(f"{HOME}?done={what}")
 
 

@@ -19,6 +19,7 @@ from ipfleet.web.context import (
     PathText,
     actor_of,
     checked_form,
+    in_a_thread,
     page,
     reseller,
     see_other,
@@ -37,7 +38,8 @@ def _int(raw: str | None, default: int) -> int:
     return int(raw) if raw is not None and raw.isdigit() and len(raw) < 10 else default
 
 
-@get(f"{PREFIX}/", sync_to_thread=False)
+@get(f"{PREFIX}/")
+@in_a_thread
 def overview(request: Request[Any, Any, Any]) -> Response[str]:
     """Counts per state, the utilisation chart, the subusers with the most IPs."""
     session, account = reseller(request)
@@ -47,7 +49,8 @@ def overview(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
-@get(f"{PREFIX}/ips", sync_to_thread=False)
+@get(f"{PREFIX}/ips")
+@in_a_thread
 def ips(request: Request[Any, Any, Any]) -> Response[str]:
     """The account's IPs, filtered by state, a page at a time."""
     session, account = reseller(request)
@@ -69,7 +72,8 @@ def ips(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
-@get(f"{PREFIX}/ips/{{address:str}}", sync_to_thread=False)
+@get(f"{PREFIX}/ips/{{address:str}}")
+@in_a_thread
 def ip(request: Request[Any, Any, Any], address: PathText) -> Response[str]:
     """One IP of the account: its holders, pools, warmup, host name, and its history
     while on this account (never another tenant's periods)."""
@@ -78,7 +82,8 @@ def ip(request: Request[Any, Any, Any], address: PathText) -> Response[str]:
     return page("ip.html", session, account=account, ip=detail.ip, history=detail.history)
 
 
-@get(f"{PREFIX}/subusers", sync_to_thread=False)
+@get(f"{PREFIX}/subusers")
+@in_a_thread
 def subusers(request: Request[Any, Any, Any]) -> Response[str]:
     """The account's subusers: active or not, how many IPs each holds, its mail domain."""
     session, account = reseller(request)
@@ -140,7 +145,8 @@ def _saved_url(name: str, listing: tuple[str, int]) -> str:
     return f"{_url(name)}?{urlencode(params)}"
 
 
-@get(f"{PREFIX}/subusers/{{name:str}}", sync_to_thread=False)
+@get(f"{PREFIX}/subusers/{{name:str}}")
+@in_a_thread
 def subuser(request: Request[Any, Any, Any], name: PathText) -> Response[str]:
     """One subuser, its set, and the form to change it (``q`` filters the IPs it lists,
     ``page`` pages through them)."""
@@ -153,7 +159,7 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
     """Replace the subuser's set as v2 ``customer.sendip task=append`` does with the
     ticked ``ip`` values, plus, when ``keep=1``, the IPs it holds that the page did not
     list (``listed``); see docs/dashboard.md."""
-    session, account = reseller(request)
+    session, account = await to_thread.run_sync(reseller, request)
     fields = await checked_form(request, session)
     raw_mode = fields.get("mode", [""])
     ips, listed = fields.get("ip", []), fields.get("listed", [])
@@ -183,8 +189,10 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
         field = "mode" if isinstance(exc, InvalidParameter) else "ip"
         errors = {field: list(exc.details) or [exc.message]}
         posted = Posted(raw_mode[0] if raw_mode else "", ips, keep)
-        return _subuser_page(
-            request, name, listing=listing, errors=errors, posted=posted, status=400
+        return await to_thread.run_sync(
+            lambda: _subuser_page(
+                request, name, listing=listing, errors=errors, posted=posted, status=400
+            )
         )
     return see_other(_saved_url(name, listing))
 
@@ -192,7 +200,7 @@ async def change_set(request: Request[Any, Any, Any], name: PathText) -> Respons
 @post(f"{PREFIX}/subusers/{{name:str}}/active", status_code=303)
 async def change_active(request: Request[Any, Any, Any], name: PathText) -> Response[Any]:
     """Activate or deactivate the subuser (``active`` is ``1`` or ``0``)."""
-    session, account = reseller(request)
+    session, account = await to_thread.run_sync(reseller, request)
     fields = await checked_form(request, session)
     if fields.get("active") not in (["0"], ["1"]):
         raise InvalidParameter("active")

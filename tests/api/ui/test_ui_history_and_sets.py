@@ -20,9 +20,9 @@ from ipfleet.services.operators import create_operator
 from ipfleet.services.sending_domains import add_sending_domain, attach_sending_domain
 from ipfleet.services.subusers import SetMode, set_subuser_ips, subuser_ips
 from ipfleet.store.uow import Database
-from tests.api.ui.test_ui_pages import csrf_of, operator_sign_in, sign_in
 from tests.support.inprocess import Client
 from tests.support.seed import SEEDER, Sub, seed_subuser
+from tests.support.ui import csrf_of, operator_sign_in, sign_in
 from tests.support.v2_world import A_ALL, A_SUBUSERS, B_SUBUSERS, ODD_NAME, A, B, C, World
 
 MOVED = "192.0.2.10"  # A's, held by alice and bob

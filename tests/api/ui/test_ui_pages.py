@@ -21,34 +21,12 @@ from ipfleet.web.app import CSP
 from ipfleet.web.session import COOKIE, Role, Signer, signed_in
 from tests.support.inprocess import Client
 from tests.support.seed import SEEDER
+from tests.support.ui import csrf_of, operator_sign_in, sign_in
 from tests.support.v2_world import A_ALL, A_AVAILABLE, A_FREE, A_TAKEN, ODD_NAME, A, B, World
 
 DAVE = ["192.0.2.100", "2001:db8::10"]
 B_IP = "198.51.100.1"
 PAGES = ["/ui/", "/ui/ips", "/ui/ips/192.0.2.9", "/ui/subusers", "/ui/subusers/alice"]
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html[:500]
-    return found.group(1)
-
-
-def sign_in(client: Client, user: str, key: str) -> str:
-    """Sign in through the form; return the session's CSRF token."""
-    token = csrf_of(client.get("/ui/login").text)
-    resp = client.post("/ui/login", data={"csrf": token, "api_user": user, "api_key": key})
-    assert resp.status_code == 303, resp.text
-    assert resp.headers["location"] == "/ui/"
-    return csrf_of(client.get("/ui/").text)
-
-
-def operator_sign_in(client: Client, token: str) -> str:
-    csrf = csrf_of(client.get("/ui/login").text)
-    resp = client.post("/ui/operator/login", data={"csrf": csrf, "token": token})
-    assert resp.status_code == 303, resp.text
-    assert resp.headers["location"] == "/ui/operator"
-    return csrf_of(client.get("/ui/operator").text)
 
 
 @pytest.fixture
