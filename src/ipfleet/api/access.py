@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ipfleet.api import metrics
-from ipfleet.api.request_id import request_id_of
+from ipfleet.request_id import request_id_of
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

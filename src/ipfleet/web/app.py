@@ -11,7 +11,6 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from ipfleet.api.request_id import request_id_of
 from ipfleet.config import Settings
 from ipfleet.domain.errors import (
     Forbidden,
@@ -21,6 +20,7 @@ from ipfleet.domain.errors import (
     TooManyFailures,
     Unauthorized,
 )
+from ipfleet.request_id import request_id_of
 from ipfleet.services.guard import AuthGuard
 from ipfleet.store.uow import Database
 from ipfleet.web import auth, operator_pages, reseller

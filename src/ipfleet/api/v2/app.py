@@ -8,7 +8,6 @@ from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
 from ipfleet.api.body import Message, Receive, Scope, Send, has_body
 from ipfleet.api.edge import Edge, form_fields
 from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
-from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v2.cache import AnswerCache, cache_key
 from ipfleet.api.v2.calls import CALLS
 from ipfleet.api.v2.errors import V2Error, internal_error, to_v2, unknown_format
@@ -19,6 +18,7 @@ from ipfleet.api.v2.request import V2Request
 from ipfleet.config import Settings
 from ipfleet.domain.errors import IpfleetError, MethodNotAllowed, Unauthorized, UnknownCall
 from ipfleet.domain.records import Account, Actor
+from ipfleet.request_id import request_id_of
 from ipfleet.store.uow import Database
 
 __all__ = ["PREFIX", "Message", "Receive", "Scope", "Send", "V2App"]

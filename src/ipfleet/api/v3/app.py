@@ -14,7 +14,6 @@ from litestar.openapi import OpenAPIConfig
 
 from ipfleet.api.body import Receive, Scope, Send
 from ipfleet.api.edge import Edge
-from ipfleet.api.request_id import request_id_of
 from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
@@ -25,6 +24,7 @@ from ipfleet.api.v3.openapi import PUBLIC, openapi_config
 from ipfleet.api.v3.schemas import ErrorBody, ErrorItem
 from ipfleet.config import Settings
 from ipfleet.domain.errors import IpfleetError, Unavailable
+from ipfleet.request_id import request_id_of
 from ipfleet.store.uow import Database
 
 PREFIX = "/v3"

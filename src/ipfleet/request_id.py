@@ -1,4 +1,8 @@
-"""Request ids: the caller's ``X-Request-Id`` when it is sane, else a fresh one."""
+"""Request ids: the caller's ``X-Request-Id`` when it is sane, else a fresh one.
+
+Shared by every HTTP surface (the APIs and the dashboard), so it lives beside them, not
+in either.
+"""
 
 from __future__ import annotations
 
