@@ -6,7 +6,7 @@ returns the state in the shape ``store.state_repo.StateRepo`` reads from the dat
     {"accounts": {name: {"outbound_cluster", "ip_quota", "price_per_ip",
                          "keys": {key_id: {"name", "revoked"}}}},
      "ips": {address: {"account", "hostname", "whitelabeled", "warmup_started_at", "mta",
-                       "enabled"}},
+                       "enabled", "parent_assigned", "region", "leased"}},
      "domains": {mail_domain: {"account", "url_domain", "subuser"}},
      "subusers": {name: {"account", "active", "email", <profile fields>, "website_access",
                          "password_set", "ips": [addresses in numeric order]}},
@@ -72,6 +72,9 @@ def new_ip(account: str | None, mta: str | None = None) -> dict[str, Any]:
         "warmup_started_at": None,
         "mta": mta,
         "enabled": True,
+        "parent_assigned": True,
+        "region": "us",
+        "leased": True,
     }
 
 
@@ -216,12 +219,13 @@ class _Replay:
             row = self.state["ips"].setdefault(address, new_ip(None))
             if row["account"] is not None:
                 raise self.fail(f"address {address} is on {row['account']!r} already")
-            row["account"] = account
+            row.update(account=account, leased=False, parent_assigned=True, region="us")
 
     def ip_take(self) -> None:
         account = self.account()
         for address in self.payload("after", "addresses"):
-            self.own_ip(address, None)["account"] = account
+            row = self.own_ip(address, None)
+            row.update(account=account, leased=True, parent_assigned=True, region="us")
 
     def ip_release(self) -> None:
         for address, user in self.payload("before", "holdings"):
@@ -399,6 +403,7 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "whitelabel.remove": sending.whitelabel_remove,
     "subuser.set_whitelabel": sending.subuser_set_whitelabel,
     "ip.set_mta": sending.ip_set_mta,
+    "ip.update": sending.ip_update,
     "operator.create": _outside_the_state,
     "operator.revoke": _outside_the_state,
     "secret.create": _outside_the_state,

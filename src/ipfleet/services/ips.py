@@ -16,6 +16,10 @@ from ipfleet.domain.states import IpState
 from ipfleet.services.common import now, utc_iso
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
+#: What putting an address on an account directly sets besides the account: not leased,
+#: the account sends from it, region "us" (replay applies the same).
+DIRECT_ADD = {"leased": False, "parent_assigned": True, "region": "us"}
+
 
 @dataclass(frozen=True, slots=True)
 class AddResult:
@@ -163,7 +167,7 @@ def add_ips(
         already = [t for t in texts if t in found and found[t].account_id == account.id]
         from_inventory = [found[t].id for t in texts if t in found and found[t].account_id is None]
         stamp = now()
-        uow.ips.assign(from_inventory, account.id, stamp)
+        uow.ips.assign(from_inventory, account.id, stamp, **DIRECT_ADD)
         uow.ips.insert_many(
             [
                 {
@@ -173,6 +177,7 @@ def add_ips(
                     "account_id": account.id,
                     "assigned_at": stamp,
                     "created_at": stamp,
+                    **DIRECT_ADD,
                 }
                 for a in addresses
                 if canonical(a) not in found

@@ -10,6 +10,10 @@ from sqlalchemy.engine import Connection
 from ipfleet.domain.records import IpRow
 from ipfleet.store.tables import accounts, ip_addresses
 
+#: What a take sets besides the account: leased, the account sends from it, region "us"
+#: (the previous tenant's settings are not inherited; replay applies the same).
+FRESH_TAKE = {"leased": True, "parent_assigned": True, "region": "us"}
+
 
 class InventoryRepo:
     def __init__(self, conn: Connection) -> None:
@@ -44,7 +48,7 @@ class InventoryRepo:
             done = self.conn.execute(
                 update(ip_addresses)
                 .where(ip_addresses.c.id == r.id, ip_addresses.c.account_id.is_(None))
-                .values(account_id=account_id, assigned_at=now)
+                .values(account_id=account_id, assigned_at=now, **FRESH_TAKE)
             )
             if done.rowcount == 1:
                 claimed.append(IpRow(id=r.id, address=r.address, account_id=account_id))
