@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 import httpx
 import pytest
 
-from ipfleet.services.accounts import get_account
 from ipfleet.domain.replay import differences, replay
+from ipfleet.services.accounts import get_account
 from ipfleet.services.log_check import state_and_log
 from ipfleet.services.subusers import list_subusers
 from tests.support.inprocess import Client
@@ -61,7 +61,8 @@ def test_list_pages_with_after_key_in_numeric_order(client: Client, world: World
 def test_an_ip_shows_its_pools_settings_and_time(client: Client, world: World) -> None:
     one = sg(client, world, "GET", "/v3/send_ips/ips/192.0.2.1?include_region=true").json()
     pool_id = one["pools"][0]["id"]
-    assert one["pools"] == [{"name": "marketing", "id": pool_id}] and pool_id.isdigit()
+    assert one["pools"] == [{"name": "marketing", "id": pool_id}]
+    assert pool_id.isdigit()
     assert {k: one[k] for k in one if k not in ("pools", "added_at")} == {
         "ip": "192.0.2.1",
         "is_auto_warmup": False,
@@ -73,7 +74,8 @@ def test_an_ip_shows_its_pools_settings_and_time(client: Client, world: World) -
     }
     assert isinstance(one["added_at"], int)
     warming = sg(client, world, "GET", "/v3/send_ips/ips/192.0.2.4").json()
-    assert warming["is_auto_warmup"] is True and "region" not in warming
+    assert warming["is_auto_warmup"] is True
+    assert "region" not in warming
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,8 @@ def test_list_refuses_bad_parameters(
 
 def test_limit_out_of_range_is_a_400(client: Client, world: World) -> None:
     r = sg(client, world, "GET", "/v3/send_ips/ips?limit=0")
-    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "limit"
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "limit"
 
 
 def test_another_accounts_ip_is_not_found(client: Client, world: World) -> None:
@@ -144,7 +147,8 @@ def test_update_changes_warmup_and_settings_and_logs_them(client: Client, world:
     assert r.json() == {"ip": "192.0.2.6", **body}
     assert client.get("/v3/ips/warmup/192.0.2.6", headers=world.bearer()).status_code == 200
     r = sg(client, world, "PATCH", "/v3/send_ips/ips/192.0.2.6", json={"is_auto_warmup": False})
-    assert r.json()["is_auto_warmup"] is False and r.json()["is_enabled"] is False
+    assert r.json()["is_auto_warmup"] is False
+    assert r.json()["is_enabled"] is False
     assert client.get("/v3/ips/warmup/192.0.2.6", headers=world.bearer()).status_code == 404
     assert replays(world)
 
@@ -157,7 +161,8 @@ def test_update_refuses_bad_bodies(
     client: Client, world: World, body: dict[str, Any], field: str
 ) -> None:
     r = sg(client, world, "PATCH", "/v3/send_ips/ips/192.0.2.6", json=body)
-    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == field
 
 
 def test_add_takes_an_ip_with_its_settings_for_subusers(client: Client, world: World) -> None:
@@ -223,7 +228,8 @@ def test_batch_is_all_or_nothing(client: Client, world: World) -> None:
     known, erin = ids(world), ids(world, OTHER)["erin"]
     url = "/v3/send_ips/ips/192.0.2.6/subusers:batchAdd"
     r = sg(client, world, "POST", url, json={"subusers": [known["bob"], erin]})
-    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "subusers"
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "subusers"
     assert client.get("/v3/subusers/bob/ips", headers=world.bearer()).json()["ips"] == []
     r = sg(client, world, "POST", url, json={"subusers": []})
     assert r.json() == {"errors": [{"field": "subusers", "message": "must not be empty"}]}
