@@ -7,6 +7,11 @@ from datetime import datetime
 
 #: The v2 profile fields of a subuser besides its email, in the order SendGrid's user
 #: object lists them (``company`` is ipfleet's, last).
+#: The send settings of an IP (v3 /v3/send_ips) as it comes to an account and as it leaves
+#: one: enabled, the account itself sends from it, region "us". No tenant's choice stays
+#: on an address.
+SEND_DEFAULTS: dict[str, bool | str] = {"enabled": True, "parent_assigned": True, "region": "us"}
+
 PROFILE_FIELDS = (
     "first_name",
     "last_name",

@@ -27,7 +27,7 @@ from typing import Any
 
 from ipfleet.domain import replay_sending as sending
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
-from ipfleet.domain.records import PROFILE_FIELDS
+from ipfleet.domain.records import PROFILE_FIELDS, SEND_DEFAULTS
 
 State = dict[str, Any]
 Entry = Mapping[str, Any]
@@ -38,7 +38,10 @@ Entry = Mapping[str, Any]
 #: to do; they stay for logs written before.)
 DERIVED = {
     "ip.remove": "the addresses leave every pool",
-    "ip.return": "the addresses leave every pool and stop warming up",
+    "ip.return": "the addresses leave every pool, stop warming up and get the default send"
+    " settings (SEND_DEFAULTS)",
+    "ip.take": "the addresses are leased and get the default send settings",
+    "ip.add": "the addresses are not leased and get the default send settings",
     "pool.delete": "the pool's membership goes with it",
     "subuser.delete": "the subuser's holdings go with it; its domain stays with the account",
 }
@@ -71,9 +74,7 @@ def new_ip(account: str | None, mta: str | None = None) -> dict[str, Any]:
         "whitelabeled": False,
         "warmup_started_at": None,
         "mta": mta,
-        "enabled": True,
-        "parent_assigned": True,
-        "region": "us",
+        **SEND_DEFAULTS,
         "leased": True,
     }
 
@@ -219,13 +220,13 @@ class _Replay:
             row = self.state["ips"].setdefault(address, new_ip(None))
             if row["account"] is not None:
                 raise self.fail(f"address {address} is on {row['account']!r} already")
-            row.update(account=account, leased=False, parent_assigned=True, region="us")
+            row.update(account=account, leased=False, **SEND_DEFAULTS)
 
     def ip_take(self) -> None:
         account = self.account()
         for address in self.payload("after", "addresses"):
             row = self.own_ip(address, None)
-            row.update(account=account, leased=True, parent_assigned=True, region="us")
+            row.update(account=account, leased=True, **SEND_DEFAULTS)
 
     def ip_release(self) -> None:
         for address, user in self.payload("before", "holdings"):
@@ -253,7 +254,7 @@ class _Replay:
         addresses = self.payload("before", "addresses")
         self._drop_from_account(addresses)
         for address in addresses:
-            self.state["ips"][address].update(account=None, warmup_started_at=None)
+            self.state["ips"][address].update(account=None, warmup_started_at=None, **SEND_DEFAULTS)
 
     def ip_row(self) -> dict[str, Any]:
         address = self.subject("ip")

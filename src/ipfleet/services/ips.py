@@ -10,15 +10,15 @@ from typing import Any
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
 from ipfleet.domain.hostnames import canonical_hostname
-from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.records import SEND_DEFAULTS, Account, Actor
 from ipfleet.domain.sending import check_mta_name
 from ipfleet.domain.states import IpState
 from ipfleet.services.common import now, utc_iso
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 #: What putting an address on an account directly sets besides the account: not leased,
-#: the account sends from it, region "us" (replay applies the same).
-DIRECT_ADD = {"leased": False, "parent_assigned": True, "region": "us"}
+#: and the default send settings (replay applies the same).
+DIRECT_ADD: dict[str, bool | str] = {"leased": False, **SEND_DEFAULTS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,5 +294,5 @@ def release_ips(
         force,
         actor,
         "ip.return",
-        lambda uow, ids: uow.ips.assign(ids, None, None),
+        lambda uow, ids: uow.ips.assign(ids, None, None, **SEND_DEFAULTS),
     )

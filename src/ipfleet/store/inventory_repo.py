@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.domain.records import IpRow
+from ipfleet.domain.records import SEND_DEFAULTS, IpRow
 from ipfleet.store.tables import accounts, ip_addresses
 
-#: What a take sets besides the account: leased, the account sends from it, region "us"
-#: (the previous tenant's settings are not inherited; replay applies the same).
-FRESH_TAKE = {"leased": True, "parent_assigned": True, "region": "us"}
+#: What a take sets besides the account: leased, and the default send settings (replay
+#: applies the same).
+FRESH_TAKE: dict[str, bool | str] = {"leased": True, **SEND_DEFAULTS}
 
 
 class InventoryRepo:
