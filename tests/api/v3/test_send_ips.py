@@ -122,6 +122,12 @@ def test_list_refuses_bad_parameters(
     assert (r.status_code, r.json()) == (400, {"errors": [{"field": field, "message": message}]})
 
 
+def test_a_time_past_year_9999_is_a_400(client: Client, world: World) -> None:
+    r = sg(client, world, "GET", "/v3/send_ips/ips?start_added_at=1100000000000")
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["field"] == "start_added_at"
+
+
 def test_limit_out_of_range_is_a_400(client: Client, world: World) -> None:
     r = sg(client, world, "GET", "/v3/send_ips/ips?limit=0")
     assert r.status_code == 400

@@ -42,8 +42,9 @@ SEND_IPS = {"send_ips": True}
 
 IpLimit = Annotated[int, QueryParameter(ge=1, le=5000, description="Page size.")]
 SubuserLimit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size.")]
+LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z, the last time Python can hold
 UnixTime = Annotated[
-    int | None, QueryParameter(ge=0, le=2**40, description="Seconds since the epoch.")
+    int | None, QueryParameter(ge=0, le=LAST_SECOND, description="Seconds since the epoch.")
 ]
 
 
