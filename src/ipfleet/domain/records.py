@@ -66,3 +66,17 @@ class IpRow:
     id: int
     address: str
     account_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendIpFilter:
+    """The /v3/send_ips filters of an IP list (None: not filtered on)."""
+
+    enabled: bool | None = None
+    parent_assigned: bool | None = None
+    leased: bool | None = None
+    region: str | None = None
+    pool_id: int | None = None
+    added_from: datetime | None = None
+    added_to: datetime | None = None
+    after_sort_key: str | None = None  # only IPs after this one, in numeric order

@@ -22,14 +22,14 @@ from ipfleet.domain.errors import (
     SendIpsBadValue,
     UnknownSubusers,
 )
-from ipfleet.domain.records import Account, Actor, Subuser
+from ipfleet.domain.records import Account, Actor, SendIpFilter, Subuser
 from ipfleet.services.authentication import Caller
 from ipfleet.services.common import as_utc
 from ipfleet.services.inventory import take_within
 from ipfleet.services.ip_details import canonical_address, find_visible
 from ipfleet.services.subusers import SetMode, set_ips_within
 from ipfleet.services.warmup import start_warmup_within, stop_warmup_within
-from ipfleet.store.ip_detail_repo import IpDetail, IpQuery, SendIpFilter
+from ipfleet.store.ip_detail_repo import IpDetail, IpQuery
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 REGIONS = ("us", "eu")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
+from ipfleet.domain.records import SendIpFilter
 from ipfleet.domain.states import IpState
 from ipfleet.store.repos import contains, held_by_active, held_by_any, storable
 from ipfleet.store.tables import holdings, ip_addresses, pool_members, subusers
@@ -39,20 +40,6 @@ class IpDetail:
     parent_assigned: bool = True
     region: str = "us"
     leased: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SendIpFilter:
-    """The /v3/send_ips filters of an IP list (None: not filtered on)."""
-
-    enabled: bool | None = None
-    parent_assigned: bool | None = None
-    leased: bool | None = None
-    region: str | None = None
-    pool_id: int | None = None
-    added_from: datetime | None = None
-    added_to: datetime | None = None
-    after_sort_key: str | None = None  # only IPs after this one, in numeric order
 
 
 @dataclass(frozen=True, slots=True)

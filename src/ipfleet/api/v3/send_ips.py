@@ -32,9 +32,9 @@ from ipfleet.api.v3.send_ip_schemas import (
     UpdateSendIpIn,
 )
 from ipfleet.domain.errors import SendIpsBadValue
+from ipfleet.domain.records import SendIpFilter
 from ipfleet.services import send_ips
 from ipfleet.services.send_ips import SendIp, SendIpChanges, address_key
-from ipfleet.store.ip_detail_repo import SendIpFilter
 
 T = TypeVar("T")
 TAGS = ["IP Address Management"]
