@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from tests.reliability.rel_registry import served_routes
 from tests.support.inprocess import Client
-from tests.support.oai import operations_of, sendgrid_documents
+from tests.support.oai import DOCS, operations_of, sendgrid_documents
 from tests.support.v3_world import World
 
 SAMPLES = {"ip": "192.0.2.1", "ip_address": "192.0.2.1", "poolid": "1", "pool_name": "marketing"}
@@ -26,3 +27,15 @@ def test_at_least_37_of_sendgrids_45_ip_operations_are_served(client: Client, wo
     assert len(ops) == 45
     assert len(answered) >= 37, sorted(missing)
     assert all("/credits" in t or "stats" in t or "reputations" in t for _, t in missing)
+
+
+def test_docs_v3_lists_exactly_the_send_ips_calls_served(client: Client) -> None:
+    """docs/v3.md's /v3/send_ips table, both ways: each served call is documented, each
+    documented call is served."""
+    text = DOCS.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([A-Z]+ /v3/send_ips[^`]*)` \|", text, re.MULTILINE))
+    served = {
+        key for key in served_routes(client.app) if key.split(" ", 1)[1].startswith("/v3/send_ips")
+    }
+    assert documented == served
+    assert len(served) == 15
