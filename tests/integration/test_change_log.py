@@ -25,6 +25,8 @@ from ipfleet.services import (
     pools,
     profiles,
     quota,
+    send_ip_pools,
+    send_ips,
     sending_domains,
     subusers,
     warmup,
@@ -49,15 +51,20 @@ A = "acme"
 
 @pytest.fixture
 def seeded(db: Database, make_account: MakeAccount) -> Made:
-    """acme with three IPs (one held by alice, one pooled, warming and named), a pool and a
-    price; ten IPs in the inventory."""
+    """acme with three IPs (two held by alice, one pooled, warming and named), a pool and a
+    price; ten IPs in the inventory. alice and the pool are the first of their kind: id 1."""
     made = make_account(A, ip_quota=None)
     acme = made.account
     inventory.add_to_inventory(db, specs=["10.0.0.0/28"], actor=ACTOR)
     ips.add_ips(db, account=acme, specs=["192.0.2.1", "192.0.2.2", "192.0.2.3"], actor=ACTOR)
     subusers.create_subuser(db, account=acme, username="alice", email="", actor=ACTOR)
     subusers.set_subuser_ips(
-        db, account=acme, username="alice", mode=SetMode.SPECIFY, ips=["192.0.2.1"], actor=ACTOR
+        db,
+        account=acme,
+        username="alice",
+        mode=SetMode.SPECIFY,
+        ips=["192.0.2.1", "192.0.2.3"],
+        actor=ACTOR,
     )
     pools.create_pool(db, account=acme, name="p", actor=ACTOR)
     pools.add_pool_ip(db, account=acme, name="p", address="192.0.2.2", actor=ACTOR)
@@ -186,6 +193,44 @@ WRITES: dict[str, Write] = {
     ),
     "remove_sending_domain": lambda db, _m: sending_domains.remove_sending_domain(
         db, account=_acme(db), mail_domain="mail.acme.test", actor=ACTOR
+    ),
+    # /v3/send_ips: subusers and pools by id (alice and p are 1).
+    "update_send_ip": lambda db, _m: send_ips.update_send_ip(
+        db,
+        account=_acme(db),
+        address="192.0.2.3",
+        changes=send_ips.SendIpChanges(auto_warmup=True, parent_assigned=False, enabled=False),
+        actor=ACTOR,
+    ),
+    "add_send_ip": lambda db, _m: send_ips.add_send_ip(
+        db,
+        account=_acme(db),
+        auto_warmup=True,
+        parent_assigned=False,
+        subuser_ids=["1"],
+        region="eu",
+        actor=ACTOR,
+    ),
+    "add_ip_subusers": lambda db, _m: send_ips.add_ip_subusers(
+        db, account=_acme(db), address="192.0.2.2", subuser_ids=["1"], actor=ACTOR
+    ),
+    "remove_ip_subusers": lambda db, _m: send_ips.remove_ip_subusers(
+        db, account=_acme(db), address="192.0.2.3", subuser_ids=["1"], actor=ACTOR
+    ),
+    "create_send_pool": lambda db, _m: send_ip_pools.create_send_pool(
+        db, account=_acme(db), name="q", ips=["192.0.2.1", "192.0.2.3"], actor=ACTOR
+    ),
+    "rename_send_pool": lambda db, _m: send_ip_pools.rename_send_pool(
+        db, account=_acme(db), pool_id="1", new_name="r", actor=ACTOR
+    ),
+    "delete_send_pool": lambda db, _m: send_ip_pools.delete_send_pool(
+        db, account=_acme(db), pool_id="1", actor=ACTOR
+    ),
+    "add_send_pool_ips": lambda db, _m: send_ip_pools.add_send_pool_ips(
+        db, account=_acme(db), pool_id="1", ips=["192.0.2.1", "192.0.2.3"], actor=ACTOR
+    ),
+    "remove_send_pool_ips": lambda db, _m: send_ip_pools.remove_send_pool_ips(
+        db, account=_acme(db), pool_id="1", ips=["192.0.2.2"], actor=ACTOR
     ),
 }
 

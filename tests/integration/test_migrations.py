@@ -89,3 +89,37 @@ def test_0006_opens_the_periods_of_existing_data(tmp_path: Path) -> None:
         ("state", "alice", "inactive", "2026-01-04 00:00:00.000000"),
     ]
     db.dispose()
+
+
+def test_0008_tells_direct_additions_from_takes_and_keeps_the_triggers(tmp_path: Path) -> None:
+    """An IP stamped on its account at creation was added directly (not leased); one
+    assigned later was taken from the inventory. ADD COLUMN leaves the timeline's
+    triggers on ip_addresses working (a batch copy of the table would break them)."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0007")
+    with db.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO accounts (id, username, data_version, created_at)"
+            " VALUES (1, 'acme', 0, '2026-01-01 00:00:00.000000')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, account_id, assigned_at,"
+            " created_at) VALUES (1, '192.0.2.1', 'k1', 4, 1, '2026-01-02 00:00:00.000000',"
+            " '2026-01-02 00:00:00.000000')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, account_id, assigned_at,"
+            " created_at) VALUES (2, '192.0.2.2', 'k2', 4, 1, '2026-01-03 00:00:00.000000',"
+            " '2026-01-01 00:00:00.000000')",
+            "INSERT INTO ip_addresses (id, address, sort_key, version, created_at)"
+            " VALUES (3, '192.0.2.3', 'k3', 4, '2026-01-01 00:00:00.000000')",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade(db)
+    with db.engine.begin() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT leased, parent_assigned, region FROM ip_addresses ORDER BY id"
+        ).all()
+        assert [tuple(r) for r in rows] == [(0, 1, "us"), (1, 1, "us"), (1, 1, "us")]
+        conn.exec_driver_sql("UPDATE ip_addresses SET account_id = 1 WHERE id = 3")
+        opened = conn.exec_driver_sql(
+            "SELECT count(*) FROM ip_periods WHERE ip_id = 3 AND ended_at IS NULL"
+        ).scalar_one()
+    assert opened == 1
+    db.dispose()

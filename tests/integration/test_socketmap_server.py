@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import text
 
 from ipfleet.domain.routing import transport_name
-from ipfleet.services import subusers
+from ipfleet.services import send_ips, subusers
 from ipfleet.services.subusers import SetMode
 from ipfleet.store.uow import Database
 from tests.support.dataplane import ACTOR, MTA, ON_MTA1, seed, set_active
@@ -58,6 +58,40 @@ def test_two_instances_see_a_write_on_the_next_lookup(db: Database, db_url: str)
         for client in kept:
             assert client.lookup(MTA, "x@carol.test") == "OK ipfleet-127-0-0-6:"
             client.close()
+
+
+def test_send_ips_settings_apply_to_the_next_lookup(db: Database, db_url: str) -> None:
+    """`is_enabled: false` (PATCH /v3/send_ips/ips/{ip}) takes an IP out of every choice;
+    `is_parent_assigned: false` out of the account's own mail only."""
+    world = seed(db)
+
+    def change(address: str, **settings: bool) -> None:
+        send_ips.update_send_ip(
+            db,
+            account=world.account,
+            address=address,
+            changes=send_ips.SendIpChanges(**settings),
+            actor=ACTOR,
+        )
+
+    with running_socketmap(db_url) as server:
+        client = Client(server.port)
+        change("127.0.0.3", enabled=False)
+        bob = {client.lookup(MTA, "news@bob.test") for _ in range(60)}
+        assert bob == {f"OK {transport_name(a)}:" for a in ("127.0.0.2", "127.0.0.4")}
+        acme = {client.lookup(MTA, "x@acme.test") for _ in range(80)}
+        assert acme == OK - {f"OK {transport_name('127.0.0.3')}:"}
+        change("127.0.0.5", enabled=False)
+        assert client.lookup(MTA, "x@carol.test") == (
+            "OK retry:4.7.0 sender has no sending IP on mta1"
+        )
+        change("127.0.0.2", parent_assigned=False)
+        acme = {client.lookup(MTA, "x@acme.test") for _ in range(60)}
+        assert acme == {f"OK {transport_name(a)}:" for a in ("127.0.0.4", "127.0.0.6")}
+        assert "OK ipfleet-127-0-0-2:" in {client.lookup(MTA, "x@bob.test") for _ in range(60)}
+        change("127.0.0.3", enabled=True)
+        assert "OK ipfleet-127-0-0-3:" in {client.lookup(MTA, "x@bob.test") for _ in range(60)}
+        client.close()
 
 
 def test_temp_while_the_database_cannot_answer(db: Database, db_url: str) -> None:

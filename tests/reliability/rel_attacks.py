@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ipfleet.domain.addresses import address_error, canonical, parse_address
+from tests.reliability.rel_attacks_send_ips import send_ips_attacks
 from tests.reliability.rel_registry import BY_KEY, ROUTES, Route, sample_path
 from tests.reliability.rel_world import (
     A_DOMAIN,
@@ -403,6 +404,7 @@ def v3_attacks(a_key_ids: list[str]) -> list[Attack]:
             )
             for n, kid in enumerate(a_key_ids)
         ],
+        *send_ips_attacks(),
     ]
 
 

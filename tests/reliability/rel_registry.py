@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ipfleet.store.tables import PROFILE_FIELDS
-from tests.reliability.rel_world import B_IPS, B_POOL
+from tests.reliability.rel_world import B_IPS, B_POOL, B_POOL_ID
 
 V2_FORMATS = ("json", "xml")
 AUTO_METHODS = frozenset({"OPTIONS", "HEAD"})  # added by Litestar to every route
@@ -55,6 +55,7 @@ def sample_path(path: str) -> str:
         ip_address=B_IPS[0],
         ip=B_IPS[0],
         pool_name=B_POOL,
+        poolid=B_POOL_ID,
         subuser_name="b-erin",
         api_key_id="x" * 22,
         path="openapi.yaml",
@@ -146,6 +147,56 @@ ROUTES: tuple[Route, ...] = (
     v3("DELETE", "/v3/subusers/{subuser_name}"),
     v3("PUT", "/v3/subusers/{subuser_name}/ips", body="array"),
     v3("GET", "/v3/subusers/{subuser_name}/ips"),
+    v3(
+        "GET",
+        "/v3/send_ips/ips",
+        query=(
+            "ip",
+            "limit",
+            "after_key",
+            "before_key",
+            "is_leased",
+            "is_enabled",
+            "is_parent_assigned",
+            "pool",
+            "start_added_at",
+            "end_added_at",
+            "region",
+            "include_region",
+        ),
+    ),
+    v3(
+        "POST",
+        "/v3/send_ips/ips",
+        body="object",
+        fields=("is_auto_warmup", "is_parent_assigned", "subusers", "region", "include_region"),
+    ),
+    v3("GET", "/v3/send_ips/ips/{ip}", query=("include_region",)),
+    v3(
+        "PATCH",
+        "/v3/send_ips/ips/{ip}",
+        body="object",
+        fields=("is_auto_warmup", "is_parent_assigned", "is_enabled"),
+    ),
+    v3("GET", "/v3/send_ips/ips/{ip}/subusers", query=("after_key", "limit")),
+    v3("POST", "/v3/send_ips/ips/{ip}/subusers:batchAdd", body="object", fields=("subusers",)),
+    v3("POST", "/v3/send_ips/ips/{ip}/subusers:batchDelete", body="object", fields=("subusers",)),
+    v3(
+        "GET",
+        "/v3/send_ips/pools",
+        query=("limit", "after_key", "ip", "region", "include_region"),
+    ),
+    v3("POST", "/v3/send_ips/pools", body="object", fields=("name", "ips")),
+    v3("GET", "/v3/send_ips/pools/{poolid}", query=("include_region",)),
+    v3("PUT", "/v3/send_ips/pools/{poolid}", body="object", fields=("name",)),
+    v3("DELETE", "/v3/send_ips/pools/{poolid}"),
+    v3(
+        "GET",
+        "/v3/send_ips/pools/{poolid}/ips",
+        query=("limit", "after_key", "include_region"),
+    ),
+    v3("POST", "/v3/send_ips/pools/{poolid}/ips:batchAdd", body="object", fields=("ips",)),
+    v3("POST", "/v3/send_ips/pools/{poolid}/ips:batchDelete", body="object", fields=("ips",)),
     v3("GET", "/v3/api_keys"),
     v3("POST", "/v3/api_keys", body="object", fields=("name", "scopes")),
     v3("DELETE", "/v3/api_keys/{api_key_id}"),

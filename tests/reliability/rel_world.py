@@ -42,6 +42,10 @@ B_SUBS = {
     "b-frank": Sub(["198.51.100.2"], active=False, email="frank@b-tenant.example"),
 }
 A_POOL, B_POOL = "a-pool-secret", "b-pool"
+# The ids /v3/send_ips names them by, in a fresh database (seed() makes A's pool and
+# subusers first): A's pool, B's pool, A's first subuser (a-alice), B's first (b-erin).
+A_POOL_ID, B_POOL_ID = "1", "2"
+A_SUB_ID, B_SUB_ID = "1", str(len(A_SUBS) + 1)
 A_HOSTNAME = "mta.a-tenant.example"
 A_WARM = "203.0.113.12"
 PASSWORD = "carol-pass-secret"

@@ -101,7 +101,7 @@ def core_writes(db: Database) -> None:
 
 def v3_writes(db: Database) -> None:
     """At least one write of every action the pool and warmup services log."""
-    from ipfleet.services import pools, warmup
+    from ipfleet.services import pools, send_ips, warmup
 
     acme = get_account(db, username="acme")
     pools.create_pool(db, account=acme, name="marketing", actor=ACTOR)
@@ -114,6 +114,17 @@ def v3_writes(db: Database) -> None:
     warmup.start_warmup(db, account=acme, address="10.1.0.2", actor=ACTOR)
     warmup.start_warmup(db, account=acme, address="10.1.0.3", actor=ACTOR)
     warmup.stop_warmup(db, account=acme, address="10.1.0.3", actor=ACTOR)
+    changes = send_ips.SendIpChanges(auto_warmup=True, parent_assigned=False, enabled=False)
+    send_ips.update_send_ip(db, account=acme, address="10.1.0.2", changes=changes, actor=ACTOR)
+    send_ips.add_send_ip(
+        db,
+        account=acme,
+        auto_warmup=False,
+        parent_assigned=False,
+        subuser_ids=[],
+        region="eu",
+        actor=ACTOR,
+    )
     _ips_svc.release_ips(
         db,
         account=get_account(db, username="acme"),
@@ -181,8 +192,12 @@ def test_replay_rebuilds_every_action(db: Database) -> None:
         "whitelabeled": False,
         "warmup_started_at": None,
         "mta": None,
-        "enabled": True,
+        "enabled": True,  # disabled on acme, back to the defaults in the inventory
+        "parent_assigned": True,
+        "region": "us",
+        "leased": True,
     }
+    assert [a for a, row in state["ips"].items() if row["region"] == "eu"] != []  # add_send_ip
     assert state["pools"]["acme"] == {"marketing": ["198.51.100.1"]}
     assert state["ips"]["198.51.100.1"]["hostname"] == "mta1.example.com"
     assert state["ips"]["198.51.100.1"]["whitelabeled"] is True

@@ -26,6 +26,7 @@ IPS = st.builds(
     mta=MTAS,
     hostname=st.none(),
     enabled=st.booleans(),
+    parent_assigned=st.booleans(),
 )
 
 
@@ -50,6 +51,8 @@ def test_a_send_uses_only_enabled_ips_of_the_asking_mta_within_the_holders_set(
         allowed = holder.held or holder.account_ips
         assert decision.ips
         assert all(ip.enabled and ip.mta == mta and ip in allowed for ip in decision.ips)
+        if holder.subuser is None:  # the account's own mail: its parent-assigned IPs only
+            assert all(ip.parent_assigned for ip in decision.ips)
     else:
         assert decision.ips == ()
 
@@ -90,6 +93,18 @@ def test_no_domain_is_no_match(holder: Holder, mta: str, sender: str) -> None:
         Rule.NO_MATCH,
         None,
     )
+
+
+def test_a_disabled_ip_is_never_chosen_and_a_subuser_keeps_unassigned_ones() -> None:
+    on = SendingIp("192.0.2.1", "mta1", None)
+    off = SendingIp("192.0.2.2", "mta1", None, enabled=False)
+    subusers_only = SendingIp("192.0.2.3", "mta1", None, parent_assigned=False)
+    ips = (on, off, subusers_only)
+    assert route("x@em.example", "mta1", Holder("acme", None, True, (), ips)).ips == (on,)
+    bob = Holder("acme", "bob", True, (), ips)
+    assert route("x@em.example", "mta1", bob).ips == (on, subusers_only)
+    alice = Holder("acme", "alice", True, (off,), ips)
+    assert route("x@em.example", "mta1", alice).rule is Rule.NO_IP_ON_MTA
 
 
 def test_no_holder_is_no_match() -> None:

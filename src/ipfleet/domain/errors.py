@@ -346,6 +346,50 @@ class UnknownSubusers(Invalid):
         self.names = names
 
 
+# /v3/send_ips (SendGrid's IP Address Management API): its own words, field by field.
+
+
+class SendIpsBadValue(Invalid):
+    """A /v3/send_ips parameter with a value that cannot be used (SendGrid's 400)."""
+
+    code = "send_ips_bad_value"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PoolIdNotFound(NotFound):
+    """A pool id that names no pool of the caller's account."""
+
+    code = "pool_id_not_found"
+    field = "poolid"
+
+    def __init__(self) -> None:
+        super().__init__("not found")
+
+
+class IpsNotInPool(Invalid):
+    code = "ips_not_in_pool"
+    field = "ips"
+
+    def __init__(self, pool: str, addresses: list[str]) -> None:
+        super().__init__(f"not found in pool '{pool}': " + ", ".join(addresses))
+
+
+class LastIpOfSubusers(Conflict):
+    """Taking a subuser's last IP away, which ipfleet would read as "every IP"."""
+
+    code = "last_ip_of_subusers"
+    field = "subusers"
+
+    def __init__(self, ids: list[str]) -> None:
+        super().__init__(
+            "this is the only IP of these subusers (a subuser holding no IP sends from every"
+            " IP of the account): " + ", ".join(ids)
+        )
+
+
 class BackupFailed(Invalid):
     """A backup or restore that cannot be made (no pg_dump, a bad file, a taken path)."""
 

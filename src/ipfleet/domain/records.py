@@ -7,6 +7,11 @@ from datetime import datetime
 
 #: The v2 profile fields of a subuser besides its email, in the order SendGrid's user
 #: object lists them (``company`` is ipfleet's, last).
+#: The send settings of an IP (v3 /v3/send_ips) as it comes to an account and as it leaves
+#: one: enabled, the account itself sends from it, region "us". No tenant's choice stays
+#: on an address.
+SEND_DEFAULTS: dict[str, bool | str] = {"enabled": True, "parent_assigned": True, "region": "us"}
+
 PROFILE_FIELDS = (
     "first_name",
     "last_name",
@@ -61,3 +66,17 @@ class IpRow:
     id: int
     address: str
     account_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendIpFilter:
+    """The /v3/send_ips filters of an IP list (None: not filtered on)."""
+
+    enabled: bool | None = None
+    parent_assigned: bool | None = None
+    leased: bool | None = None
+    region: str | None = None
+    pool_id: int | None = None
+    added_from: datetime | None = None
+    added_to: datetime | None = None
+    after_sort_key: str | None = None  # only IPs after this one, in numeric order

@@ -6,7 +6,7 @@ returns the state in the shape ``store.state_repo.StateRepo`` reads from the dat
     {"accounts": {name: {"outbound_cluster", "ip_quota", "price_per_ip",
                          "keys": {key_id: {"name", "revoked"}}}},
      "ips": {address: {"account", "hostname", "whitelabeled", "warmup_started_at", "mta",
-                       "enabled"}},
+                       "enabled", "parent_assigned", "region", "leased"}},
      "domains": {mail_domain: {"account", "url_domain", "subuser"}},
      "subusers": {name: {"account", "active", "email", <profile fields>, "website_access",
                          "password_set", "ips": [addresses in numeric order]}},
@@ -27,7 +27,7 @@ from typing import Any
 
 from ipfleet.domain import replay_sending as sending
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
-from ipfleet.domain.records import PROFILE_FIELDS
+from ipfleet.domain.records import PROFILE_FIELDS, SEND_DEFAULTS
 
 State = dict[str, Any]
 Entry = Mapping[str, Any]
@@ -38,7 +38,10 @@ Entry = Mapping[str, Any]
 #: to do; they stay for logs written before.)
 DERIVED = {
     "ip.remove": "the addresses leave every pool",
-    "ip.return": "the addresses leave every pool and stop warming up",
+    "ip.return": "the addresses leave every pool, stop warming up and get the default send"
+    " settings (SEND_DEFAULTS)",
+    "ip.take": "the addresses are leased and get the default send settings",
+    "ip.add": "the addresses are not leased and get the default send settings",
     "pool.delete": "the pool's membership goes with it",
     "subuser.delete": "the subuser's holdings go with it; its domain stays with the account",
 }
@@ -71,7 +74,8 @@ def new_ip(account: str | None, mta: str | None = None) -> dict[str, Any]:
         "whitelabeled": False,
         "warmup_started_at": None,
         "mta": mta,
-        "enabled": True,
+        **SEND_DEFAULTS,
+        "leased": True,
     }
 
 
@@ -216,12 +220,13 @@ class _Replay:
             row = self.state["ips"].setdefault(address, new_ip(None))
             if row["account"] is not None:
                 raise self.fail(f"address {address} is on {row['account']!r} already")
-            row["account"] = account
+            row.update(account=account, leased=False, **SEND_DEFAULTS)
 
     def ip_take(self) -> None:
         account = self.account()
         for address in self.payload("after", "addresses"):
-            self.own_ip(address, None)["account"] = account
+            row = self.own_ip(address, None)
+            row.update(account=account, leased=True, **SEND_DEFAULTS)
 
     def ip_release(self) -> None:
         for address, user in self.payload("before", "holdings"):
@@ -249,7 +254,7 @@ class _Replay:
         addresses = self.payload("before", "addresses")
         self._drop_from_account(addresses)
         for address in addresses:
-            self.state["ips"][address].update(account=None, warmup_started_at=None)
+            self.state["ips"][address].update(account=None, warmup_started_at=None, **SEND_DEFAULTS)
 
     def ip_row(self) -> dict[str, Any]:
         address = self.subject("ip")
@@ -399,6 +404,7 @@ ACTIONS: dict[str, Callable[[_Replay], None]] = {
     "whitelabel.remove": sending.whitelabel_remove,
     "subuser.set_whitelabel": sending.subuser_set_whitelabel,
     "ip.set_mta": sending.ip_set_mta,
+    "ip.update": sending.ip_update,
     "operator.create": _outside_the_state,
     "operator.revoke": _outside_the_state,
     "secret.create": _outside_the_state,

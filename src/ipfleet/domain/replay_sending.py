@@ -1,4 +1,5 @@
-"""Replay of per-IP settings (host name, whitelabel flag, warmup, MTA) and of sending
+"""Replay of per-IP settings (host name, whitelabel flag, warmup, MTA, the send_ips
+settings) and of sending
 domains and their subusers.
 
 Part of ``domain.replay`` (kept apart for size): each function applies one logged action
@@ -83,6 +84,20 @@ def ip_set_whitelabeled(run: _Replay) -> None:
 
 def ip_set_mta(run: _Replay) -> None:
     run.ip_row()["mta"] = run.payload("after", "mta")
+
+
+#: The settings ``ip.update`` (v3 /v3/send_ips) changes, as the state names them.
+UPDATABLE = ("enabled", "parent_assigned", "region")
+
+
+def ip_update(run: _Replay) -> None:
+    """Some of an account's IP's settings change; ``before`` holds their old values."""
+    row = run.own_ip(run.subject("ip"), run.account())
+    before, after = dict(run.entry.get("before") or {}), dict(run.entry.get("after") or {})
+    if set(before) != set(after) or not set(after) <= set(UPDATABLE):
+        raise run.fail(f"settings are not among {UPDATABLE}")
+    run.expect("settings before", before, {k: row[k] for k in before})
+    row.update(after)
 
 
 def ip_clear_identity(run: _Replay) -> None:

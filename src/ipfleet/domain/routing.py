@@ -51,6 +51,7 @@ class SendingIp:
     mta: str | None  # the MTA it is plumbed on; None: on none yet
     hostname: str | None  # the HELO / rDNS name; None: the MTA's own name
     enabled: bool = True  # False: kept on the account, not used for sending
+    parent_assigned: bool = True  # False: the account itself does not send from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,9 @@ def _stored_domain(text: str) -> str | None:
 def effective_ips(holder: Holder, mta: str) -> tuple[Rule, tuple[SendingIp, ...]]:
     """The rule that applies to ``holder`` and the IPs it may send from on ``mta``."""
     if holder.subuser is None:
-        rule, pool = Rule.ACCOUNT_DOMAIN, holder.account_ips
+        # The account's own mail: only the IPs assigned to the parent (/v3/send_ips).
+        rule = Rule.ACCOUNT_DOMAIN
+        pool = tuple(ip for ip in holder.account_ips if ip.parent_assigned)
     elif holder.held:
         rule, pool = Rule.SUBUSER_SET, holder.held
     else:

@@ -190,14 +190,23 @@ def take_for_account(
         unknown = [n for n, sub in found.items() if sub is None]
         if unknown:
             raise UnknownSubusers(unknown)
-        taken = _take(uow, account, count)
-        for name, sub in found.items():
-            held = uow.subusers.ips(sub.id) if sub else []
-            set_ips_within(uow, account, name, SetMode.SPECIFY, [*held, *taken])
-        if warmup:
-            for address in taken:
-                start_warmup_within(uow, account, address)
-        return taken
+        return take_within(uow, account, count, names, warmup)
 
     taken = db.write(work, actor=actor, account=account)
     return Taken(taken, sorted(names), offer(db, account=account).remaining, warmup)
+
+
+def take_within(
+    uow: WriteUnit, account: Account, count: int, holders: Sequence[str], warmup: bool
+) -> list[str]:
+    """Take ``count`` IPs inside the caller's write, add them to the sets of ``holders``
+    (the account's subusers, checked by the caller), optionally warm them up."""
+    taken = _take(uow, account, count)
+    for name in holders:
+        sub = uow.subusers.get(account.id, name)
+        held = uow.subusers.ips(sub.id) if sub else []
+        set_ips_within(uow, account, name, SetMode.SPECIFY, [*held, *taken])
+    if warmup:
+        for address in taken:
+            start_warmup_within(uow, account, address)
+    return taken

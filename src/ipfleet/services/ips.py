@@ -10,11 +10,15 @@ from typing import Any
 from ipfleet.domain.addresses import canonical, expand, parse_address, sort_key
 from ipfleet.domain.errors import AddressInUse, AddressRejected, AddressTaken
 from ipfleet.domain.hostnames import canonical_hostname
-from ipfleet.domain.records import Account, Actor
+from ipfleet.domain.records import SEND_DEFAULTS, Account, Actor
 from ipfleet.domain.sending import check_mta_name
 from ipfleet.domain.states import IpState
 from ipfleet.services.common import now, utc_iso
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
+
+#: What putting an address on an account directly sets besides the account: not leased,
+#: and the default send settings (replay applies the same).
+DIRECT_ADD: dict[str, bool | str] = {"leased": False, **SEND_DEFAULTS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +167,7 @@ def add_ips(
         already = [t for t in texts if t in found and found[t].account_id == account.id]
         from_inventory = [found[t].id for t in texts if t in found and found[t].account_id is None]
         stamp = now()
-        uow.ips.assign(from_inventory, account.id, stamp)
+        uow.ips.assign(from_inventory, account.id, stamp, **DIRECT_ADD)
         uow.ips.insert_many(
             [
                 {
@@ -173,6 +177,7 @@ def add_ips(
                     "account_id": account.id,
                     "assigned_at": stamp,
                     "created_at": stamp,
+                    **DIRECT_ADD,
                 }
                 for a in addresses
                 if canonical(a) not in found
@@ -289,5 +294,5 @@ def release_ips(
         force,
         actor,
         "ip.return",
-        lambda uow, ids: uow.ips.assign(ids, None, None),
+        lambda uow, ids: uow.ips.assign(ids, None, None, **SEND_DEFAULTS),
     )

@@ -48,13 +48,19 @@ def create_pool(db: Database, *, account: Account, name: str, actor: Actor) -> s
     check_pool_name(name)
 
     def work(uow: WriteUnit) -> str:
-        if uow.pools.find(account.id, name) is not None:
-            raise PoolExists(name)
-        uow.pools.create(account.id, name, now())
-        uow.record(account_id=account.id, action="pool.create", subject=f"pool:{name}")
+        create_pool_within(uow, account, name)
         return name
 
     return db.write(work, actor=actor, account=account)
+
+
+def create_pool_within(uow: WriteUnit, account: Account, name: str) -> int:
+    """``create_pool`` of a checked name inside the caller's write; the new pool's id."""
+    if uow.pools.find(account.id, name) is not None:
+        raise PoolExists(name)
+    pool_id = uow.pools.create(account.id, name, now())
+    uow.record(account_id=account.id, action="pool.create", subject=f"pool:{name}")
+    return pool_id
 
 
 def rename_pool(db: Database, *, account: Account, name: str, new_name: str, actor: Actor) -> str:
@@ -62,38 +68,49 @@ def rename_pool(db: Database, *, account: Account, name: str, new_name: str, act
     check_pool_name(new_name)
 
     def work(uow: WriteUnit) -> str:
-        pool_id = require_pool(uow, account, name)
-        if new_name != name:
-            if uow.pools.find(account.id, new_name) is not None:
-                raise PoolExists(new_name)
-            uow.pools.rename(pool_id, new_name)
-            uow.record(
-                account_id=account.id,
-                action="pool.rename",
-                subject=f"pool:{new_name}",
-                before={"name": name},
-                after={"name": new_name},
-            )
+        rename_pool_within(uow, account, require_pool(uow, account, name), name, new_name)
         return new_name
 
     return db.write(work, actor=actor, account=account)
 
 
+def rename_pool_within(
+    uow: WriteUnit, account: Account, pool_id: int, name: str, new_name: str
+) -> None:
+    """``rename_pool`` of the pool ``pool_id`` (named ``name``) inside the caller's write."""
+    if new_name != name:
+        if uow.pools.find(account.id, new_name) is not None:
+            raise PoolExists(new_name)
+        uow.pools.rename(pool_id, new_name)
+        uow.record(
+            account_id=account.id,
+            action="pool.rename",
+            subject=f"pool:{new_name}",
+            before={"name": name},
+            after={"name": new_name},
+        )
+
+
 def delete_pool(db: Database, *, account: Account, name: str, actor: Actor) -> None:
     """Remove a pool (its IPs stay on the account)."""
 
-    def work(uow: WriteUnit) -> None:
-        pool_id = require_pool(uow, account, name)
-        members = uow.pools.members(pool_id)
-        uow.pools.delete(pool_id)
-        uow.record(
-            account_id=account.id,
-            action="pool.delete",
-            subject=f"pool:{name}",
-            before={"ips": members},
-        )
+    db.write(
+        lambda uow: delete_pool_within(uow, account, require_pool(uow, account, name), name),
+        actor=actor,
+        account=account,
+    )
 
-    db.write(work, actor=actor, account=account)
+
+def delete_pool_within(uow: WriteUnit, account: Account, pool_id: int, name: str) -> None:
+    """``delete_pool`` of the pool ``pool_id`` (named ``name``) inside the caller's write."""
+    members = uow.pools.members(pool_id)
+    uow.pools.delete(pool_id)
+    uow.record(
+        account_id=account.id,
+        action="pool.delete",
+        subject=f"pool:{name}",
+        before={"ips": members},
+    )
 
 
 def add_pool_ip(db: Database, *, account: Account, name: str, address: str, actor: Actor) -> IpView:
@@ -106,13 +123,7 @@ def add_pool_ip(db: Database, *, account: Account, name: str, address: str, acto
         ip = find_visible(uow, caller, text)
         if uow.pools.is_member(pool_id, ip.id):
             raise IpAlreadyInPool(text, name)
-        uow.pools.add_member(pool_id, ip.id, account.id)
-        uow.record(
-            account_id=account.id,
-            action="pool.add_ip",
-            subject=f"pool:{name}",
-            after={"ip": text},
-        )
+        add_member_within(uow, account, pool_id, name, ip.id, text)
         return views(uow, caller, [ip])[0]
 
     return db.write(work, actor=actor, account=account)
@@ -127,13 +138,32 @@ def remove_pool_ip(
     def work(uow: WriteUnit) -> None:
         pool_id = require_pool(uow, account, name)
         ip = uow.ip_details.one(account.id, text)
-        if ip is None or not uow.pools.remove_member(pool_id, ip.id):
+        if ip is None or not remove_member_within(uow, account, pool_id, name, ip.id, text):
             raise IpNotInPool(text, name)
-        uow.record(
-            account_id=account.id,
-            action="pool.remove_ip",
-            subject=f"pool:{name}",
-            before={"ip": text},
-        )
 
     db.write(work, actor=actor, account=account)
+
+
+def add_member_within(
+    uow: WriteUnit, account: Account, pool_id: int, name: str, ip_id: int, address: str
+) -> None:
+    """Put the account's IP (not yet a member) in its pool, inside the caller's write."""
+    uow.pools.add_member(pool_id, ip_id, account.id)
+    uow.record(
+        account_id=account.id, action="pool.add_ip", subject=f"pool:{name}", after={"ip": address}
+    )
+
+
+def remove_member_within(
+    uow: WriteUnit, account: Account, pool_id: int, name: str, ip_id: int, address: str
+) -> bool:
+    """Take the IP out of the pool inside the caller's write; False: it was not in it."""
+    if not uow.pools.remove_member(pool_id, ip_id):
+        return False
+    uow.record(
+        account_id=account.id,
+        action="pool.remove_ip",
+        subject=f"pool:{name}",
+        before={"ip": address},
+    )
+    return True

@@ -177,7 +177,7 @@ def subuser_ips(
     return found
 
 
-def _resolve(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[IpRow]:
+def resolve_account_ips(uow: UnitOfWork, account: Account, ips: Sequence[str]) -> list[IpRow]:
     """The account's IPs named in ``ips``, in numeric order; every bad one named at once."""
     parsed: dict[str, Address | str] = {}  # raw -> address, or the reason it is not one
     for raw in dict.fromkeys(ips):
@@ -267,7 +267,7 @@ def set_ips_within(
     elif mode is SetMode.ALL:
         rows = uow.ips.on_account(account.id)
     else:
-        rows = _resolve(uow, account, ips)
+        rows = resolve_account_ips(uow, account, ips)
     before = uow.subusers.ips(sub.id)
     uow.subusers.replace_ips(sub, [r.id for r in rows])
     after = [r.address for r in rows]

@@ -51,18 +51,18 @@ def warmup_status(db: Database, *, caller: Caller, address: str) -> IpView:
 def stop_warmup(db: Database, *, account: Account, address: str, actor: Actor) -> None:
     """Take one of the account's IPs out of warmup."""
     text = canonical_address(address)
-    caller = Caller(account)
+    db.write(lambda uow: stop_warmup_within(uow, account, text), actor=actor, account=account)
 
-    def work(uow: WriteUnit) -> None:
-        ip = find_visible(uow, caller, text)
-        if ip.warmup_started_at is None:
-            raise NotWarmingUp(text)
-        uow.ip_details.set_warmup(ip.id, None)
-        uow.record(
-            account_id=account.id,
-            action="ip.warmup_stop",
-            subject=f"ip:{text}",
-            before={"warmup_started_at": ip.warmup_started_at.isoformat()},
-        )
 
-    db.write(work, actor=actor, account=account)
+def stop_warmup_within(uow: WriteUnit, account: Account, text: str) -> None:
+    """``stop_warmup`` of a canonical address inside the caller's write (v3 send_ips)."""
+    ip = find_visible(uow, Caller(account), text)
+    if ip.warmup_started_at is None:
+        raise NotWarmingUp(text)
+    uow.ip_details.set_warmup(ip.id, None)
+    uow.record(
+        account_id=account.id,
+        action="ip.warmup_stop",
+        subject=f"ip:{text}",
+        before={"warmup_started_at": ip.warmup_started_at.isoformat()},
+    )

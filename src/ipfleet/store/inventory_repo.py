@@ -7,9 +7,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.domain.records import IpRow
+from ipfleet.domain.records import SEND_DEFAULTS, IpRow
 from ipfleet.store.repos import by_bytes
 from ipfleet.store.tables import accounts, ip_addresses
+
+#: What a take sets besides the account: leased, and the default send settings (replay
+#: applies the same).
+FRESH_TAKE: dict[str, bool | str] = {"leased": True, **SEND_DEFAULTS}
 
 
 class InventoryRepo:
@@ -45,7 +49,7 @@ class InventoryRepo:
             done = self.conn.execute(
                 update(ip_addresses)
                 .where(ip_addresses.c.id == r.id, ip_addresses.c.account_id.is_(None))
-                .values(account_id=account_id, assigned_at=now)
+                .values(account_id=account_id, assigned_at=now, **FRESH_TAKE)
             )
             if done.rowcount == 1:
                 claimed.append(IpRow(id=r.id, address=r.address, account_id=account_id))

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.engine import Connection
 
+from ipfleet.domain.records import SendIpFilter
 from ipfleet.domain.states import IpState
 from ipfleet.store.repos import contains, held_by_active, held_by_any, storable
-from ipfleet.store.tables import holdings, ip_addresses, subusers
+from ipfleet.store.tables import holdings, ip_addresses, pool_members, subusers
 
 _COLUMNS = (
     ip_addresses.c.id,
@@ -20,6 +21,10 @@ _COLUMNS = (
     ip_addresses.c.whitelabeled,
     ip_addresses.c.warmup_started_at,
     ip_addresses.c.assigned_at,
+    ip_addresses.c.enabled,
+    ip_addresses.c.parent_assigned,
+    ip_addresses.c.region,
+    ip_addresses.c.leased,
 )
 
 
@@ -31,6 +36,10 @@ class IpDetail:
     whitelabeled: bool
     warmup_started_at: datetime | None
     assigned_at: datetime | None
+    enabled: bool = True
+    parent_assigned: bool = True
+    region: str = "us"
+    leased: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ class IpQuery:
     warming_only: bool = False
     descending: bool = False
     state: IpState = IpState.ALL
+    send_ips: SendIpFilter | None = None
     limit: int | None = None
     offset: int = 0
 
@@ -56,6 +66,10 @@ def _detail(row: Any) -> IpDetail:
         whitelabeled=bool(row.whitelabeled),
         warmup_started_at=row.warmup_started_at,
         assigned_at=row.assigned_at,
+        enabled=bool(row.enabled),
+        parent_assigned=bool(row.parent_assigned),
+        region=row.region,
+        leased=bool(row.leased),
     )
 
 
@@ -63,6 +77,30 @@ def _held_by(subuser_id: Any) -> Any:
     return exists().where(
         holdings.c.ip_id == ip_addresses.c.id, holdings.c.subuser_id == subuser_id
     )
+
+
+def _send_ip_filter(stmt: Select[Any], f: SendIpFilter) -> Select[Any]:
+    c = ip_addresses.c
+    for column, wanted in (
+        (c.enabled, f.enabled),
+        (c.parent_assigned, f.parent_assigned),
+        (c.leased, f.leased),
+    ):
+        if wanted is not None:
+            stmt = stmt.where(column.is_(wanted))
+    if f.region is not None:
+        stmt = stmt.where(c.region == f.region)
+    if f.pool_id is not None:
+        stmt = stmt.where(
+            exists().where(pool_members.c.ip_id == c.id, pool_members.c.pool_id == f.pool_id)
+        )
+    if f.added_from is not None:
+        stmt = stmt.where(c.assigned_at >= f.added_from)
+    if f.added_to is not None:
+        stmt = stmt.where(c.assigned_at <= f.added_to)
+    if f.after_sort_key is not None:
+        stmt = stmt.where(c.sort_key > f.after_sort_key)
+    return stmt
 
 
 class IpDetailRepo:
@@ -105,7 +143,7 @@ class IpDetailRepo:
             stmt = stmt.where(~held_by_any())
         elif q.state is IpState.AVAILABLE:
             stmt = stmt.where(~held_by_active())
-        return stmt
+        return stmt if q.send_ips is None else _send_ip_filter(stmt, q.send_ips)
 
     def one(self, account_id: int, address: str) -> IpDetail | None:
         """One IP of the account by canonical address; another account's is not found."""
@@ -132,3 +170,7 @@ class IpDetailRepo:
             .where(ip_addresses.c.id == ip_id)
             .values(warmup_started_at=started_at)
         )
+
+    def set_settings(self, ip_id: int, settings: dict[str, Any]) -> None:
+        """Change some of ``enabled``, ``parent_assigned`` and ``region``."""
+        self.conn.execute(update(ip_addresses).where(ip_addresses.c.id == ip_id).values(settings))

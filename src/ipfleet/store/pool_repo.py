@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ipfleet.store.repos import chunks, named_links, storable
+from ipfleet.store.repos import chunks, contains, named_links, storable
 from ipfleet.store.tables import ip_addresses, pool_members, pools
 
 
@@ -83,4 +83,78 @@ class PoolRepo:
             )
             for r in self.conn.execute(stmt):
                 out.setdefault(r.ip_id, []).append(r.name)
+        return out
+
+    def name_of(self, account_id: int, pool_id: int) -> str | None:
+        """The name of the account's pool with that id; another account's is not found."""
+        stmt = select(pools.c.name).where(pools.c.account_id == account_id, pools.c.id == pool_id)
+        return self.conn.scalar(stmt)
+
+    def page(
+        self,
+        account_id: int,
+        after_id: int | None,
+        limit: int,
+        holding: str | None,
+        region: str | None,
+    ) -> list[tuple[int, str]]:
+        """(id, name) of the account's pools by id, after ``after_id``; with ``holding``,
+        only pools holding an address that contains that text, with ``region`` only those
+        holding an IP of that region."""
+        stmt = select(pools.c.id, pools.c.name).where(pools.c.account_id == account_id)
+        if after_id is not None:
+            stmt = stmt.where(pools.c.id > after_id)
+        member = select(pool_members.c.pool_id).join(
+            ip_addresses, ip_addresses.c.id == pool_members.c.ip_id
+        )
+        if holding:
+            needle = contains(self.conn, ip_addresses.c.address, holding.lower())
+            stmt = stmt.where(pools.c.id.in_(member.where(needle)))
+        if region is not None:
+            stmt = stmt.where(pools.c.id.in_(member.where(ip_addresses.c.region == region)))
+        return [(r.id, r.name) for r in self.conn.execute(stmt.order_by(pools.c.id).limit(limit))]
+
+    def member_page(
+        self, pool_id: int, after_sort_key: str | None, limit: int | None
+    ) -> list[tuple[int, str, str, str]]:
+        """(id, address, region, sort key) of the pool's IPs in numeric order, after one."""
+        stmt = (
+            select(
+                ip_addresses.c.id,
+                ip_addresses.c.address,
+                ip_addresses.c.region,
+                ip_addresses.c.sort_key,
+            )
+            .join(pool_members, pool_members.c.ip_id == ip_addresses.c.id)
+            .where(pool_members.c.pool_id == pool_id)
+            .order_by(ip_addresses.c.sort_key)
+        )
+        if after_sort_key is not None:
+            stmt = stmt.where(ip_addresses.c.sort_key > after_sort_key)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [(r.id, r.address, r.region, r.sort_key) for r in self.conn.execute(stmt)]
+
+    def region_counts(self, pool_id: int) -> dict[str, int]:
+        """How many of the pool's IPs each region has."""
+        stmt = (
+            select(ip_addresses.c.region, func.count())
+            .join(pool_members, pool_members.c.ip_id == ip_addresses.c.id)
+            .where(pool_members.c.pool_id == pool_id)
+            .group_by(ip_addresses.c.region)
+        )
+        return {str(region): int(n) for region, n in self.conn.execute(stmt)}
+
+    def refs_of_ips(self, ip_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+        """The (pool id, name) of each IP's pools, by name; IPs in no pool are absent."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        for part in chunks(ip_ids):
+            stmt = (
+                select(pool_members.c.ip_id, pools.c.id, pools.c.name)
+                .join(pools, pools.c.id == pool_members.c.pool_id)
+                .where(pool_members.c.ip_id.in_(part))
+                .order_by(pools.c.name)
+            )
+            for r in self.conn.execute(stmt):
+                out.setdefault(r.ip_id, []).append((r.id, r.name))
         return out

@@ -281,12 +281,14 @@ class IpRepo:
         for part in chunks(rows, 500):
             self.conn.execute(insert(ip_addresses), list(part))
 
-    def assign(self, ids: Sequence[int], account_id: int | None, now: datetime | None) -> None:
+    def assign(
+        self, ids: Sequence[int], account_id: int | None, now: datetime | None, **values: Any
+    ) -> None:
         for part in chunks(ids):
             self.conn.execute(
                 update(ip_addresses)
                 .where(ip_addresses.c.id.in_(part))
-                .values(account_id=account_id, assigned_at=now)
+                .values(account_id=account_id, assigned_at=now, **values)
             )
 
     def delete(self, ids: Sequence[int]) -> None:

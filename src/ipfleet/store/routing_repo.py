@@ -29,7 +29,7 @@ _HOLDER = (
     " LEFT JOIN subusers s ON s.sending_domain_id = d.id WHERE d.id = ?"
 )
 _ACCOUNT_IPS = (
-    "SELECT address, mta, hostname, enabled FROM ip_addresses"
+    "SELECT address, mta, hostname, enabled, parent_assigned FROM ip_addresses"
     " WHERE account_id = ? ORDER BY sort_key"
 )
 _HELD = (
@@ -39,8 +39,8 @@ _HELD = (
 
 
 def sending_ip(row: Any) -> SendingIp:
-    """A (address, mta, hostname, enabled) row as the rule sees it."""
-    return SendingIp(row[0], row[1], row[2], bool(row[3]))
+    """A (address, mta, hostname, enabled, parent_assigned) row as the rule sees it."""
+    return SendingIp(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
 
 
 class RoutingReads:
@@ -72,7 +72,13 @@ class RoutingReads:
         return [r[0] for r in self.hot.rows(_HELD, (subuser_id,))]
 
 
-_IP_COLS = (ip_addresses.c.address, ip_addresses.c.mta, ip_addresses.c.hostname)
+_IP_COLS = (
+    ip_addresses.c.address,
+    ip_addresses.c.mta,
+    ip_addresses.c.hostname,
+    ip_addresses.c.enabled,
+    ip_addresses.c.parent_assigned,
+)
 
 
 class RoutingRepo:
@@ -83,11 +89,7 @@ class RoutingRepo:
 
     def on_mta(self, mta: str) -> list[SendingIp]:
         """Every IP placed on the MTA (on an account or not), in numeric order."""
-        stmt = (
-            select(*_IP_COLS, ip_addresses.c.enabled)
-            .where(ip_addresses.c.mta == mta)
-            .order_by(ip_addresses.c.sort_key)
-        )
+        stmt = select(*_IP_COLS).where(ip_addresses.c.mta == mta).order_by(ip_addresses.c.sort_key)
         return [sending_ip(r) for r in self.conn.execute(stmt)]
 
     def ips_by_account(self) -> dict[str, list[SendingIp]]:
@@ -96,7 +98,7 @@ class RoutingRepo:
             name: [] for name in self.conn.scalars(select(accounts.c.username))
         }
         stmt = (
-            select(accounts.c.username, *_IP_COLS, ip_addresses.c.enabled)
+            select(accounts.c.username, *_IP_COLS)
             .join(accounts, accounts.c.id == ip_addresses.c.account_id)
             .order_by(ip_addresses.c.sort_key)
         )

@@ -59,6 +59,9 @@ def _ips(conn: Connection, state: State, names: dict[int, str]) -> None:
             "warmup_started_at": _utc_iso(r.warmup_started_at),
             "mta": r.mta,
             "enabled": bool(r.enabled),
+            "parent_assigned": bool(r.parent_assigned),
+            "region": r.region,
+            "leased": bool(r.leased),
         }
 
 

@@ -84,6 +84,23 @@ class SubuserRepo:
         row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
         return _subuser(row) if row else None
 
+    def by_ids(self, account_id: int, ids: Iterable[int]) -> dict[int, Subuser]:
+        """The account's subusers among ``ids``, keyed by id (others' are left out)."""
+        found: dict[int, Subuser] = {}
+        for part in chunks(list(ids)):
+            stmt = select(subusers).where(
+                subusers.c.account_id == account_id, subusers.c.id.in_(part)
+            )
+            found.update((r.id, _subuser(r)) for r in self.conn.execute(stmt))
+        return found
+
+    def holder_ids(self, ip_id: int, after_id: int | None, limit: int) -> list[int]:
+        """The ids of the subusers holding the IP, ascending, after ``after_id``."""
+        stmt = select(holdings.c.subuser_id).where(holdings.c.ip_id == ip_id)
+        if after_id is not None:
+            stmt = stmt.where(holdings.c.subuser_id > after_id)
+        return list(self.conn.scalars(stmt.order_by(holdings.c.subuser_id).limit(limit)))
+
     def name_taken(self, username: str) -> bool:
         if not storable(username):
             return False

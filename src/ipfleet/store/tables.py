@@ -97,6 +97,12 @@ ip_addresses = Table(
     Column("mta", String(32), nullable=True),
     # False: kept on its account but never sent from (the routing rule skips it).
     Column("enabled", Boolean, nullable=False, server_default=true()),
+    # False: the account itself does not send from it (its subusers still may).
+    Column("parent_assigned", Boolean, nullable=False, server_default=true()),
+    # SendGrid's region of the IP ("us" or "eu"): a label ipfleet stores and shows.
+    Column("region", String(8), nullable=False, server_default="us"),
+    # True: taken from the platform inventory; False: put on its account directly.
+    Column("leased", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("id", "account_id"),
     Index(None, "account_id", "sort_key"),
     Index(None, "mta"),

@@ -103,6 +103,16 @@ WRITES: list[tuple[str, str, Any]] = [
     ("PATCH", "/v3/subusers/alice/website_access", {"disabled": True}),
     ("POST", "/v3/api_keys", {"name": "k"}),
     ("DELETE", "/v3/api_keys/{spare}", None),
+    # /v3/send_ips: the seed makes marketing (pool id 1) and alice, bob (ids 1, 2) first.
+    ("POST", "/v3/send_ips/ips", {"is_auto_warmup": True, "is_parent_assigned": False}),
+    ("PATCH", "/v3/send_ips/ips/192.0.2.6", {"is_enabled": False}),
+    ("POST", "/v3/send_ips/ips/192.0.2.6/subusers:batchAdd", {"subusers": ["2"]}),
+    ("POST", "/v3/send_ips/ips/192.0.2.2/subusers:batchDelete", {"subusers": ["1"]}),
+    ("POST", "/v3/send_ips/pools", {"name": "sip", "ips": ["192.0.2.6"]}),
+    ("PUT", "/v3/send_ips/pools/1", {"name": "renamed"}),
+    ("DELETE", "/v3/send_ips/pools/1", None),
+    ("POST", "/v3/send_ips/pools/1/ips:batchAdd", {"ips": ["192.0.2.2"]}),
+    ("POST", "/v3/send_ips/pools/1/ips:batchDelete", {"ips": ["192.0.2.1"]}),
 ]
 
 

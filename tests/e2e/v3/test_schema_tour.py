@@ -114,6 +114,13 @@ def test_every_answer_matches_sendgrids_schema_or_a_listed_deviation(sdk: Sdk) -
         attempt(sg.api_keys.get),
         attempt(lambda: sg.api_keys._(new_key["api_key_id"]).delete()),
         attempt(lambda: sg.api_keys._(new_key["api_key_id"]).delete()),
+        # IP Address Management (/v3/send_ips)
+        attempt(lambda: sg.send_ips.ips.get(query_params={"limit": 2})),
+        attempt(lambda: sg.send_ips.ips._("198.51.100.1").get()),
+        attempt(lambda: sg.send_ips.ips._("192.0.2.6").patch(request_body={})),
+        attempt(sg.send_ips.pools.get),
+        attempt(lambda: sg.send_ips.pools._("abc").get()),
+        attempt(lambda: sg.send_ips.pools.post(request_body={"name": "sip", "ips": ["192.0.2.6"]})),
         # a wrong method
         attempt(lambda: sg.ips.put(request_body={})),
     ]
@@ -123,6 +130,7 @@ def test_every_answer_matches_sendgrids_schema_or_a_listed_deviation(sdk: Sdk) -
         200, 400, 404, 200, 200, 404, 204, 404,
         200, 200, 400, 204, 404, 200, 400, 404, 200, 204, 404, *([404] * 8), 204, 404,
         200, 204, 404,
+        200, 400, 400, 200, 400, 201,
         405,
     ]  # fmt: skip
     used: set[Deviation] = set()

@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 
 from ipfleet.api.body import Receive, Scope, Send
 from ipfleet.api.edge import Edge
-from ipfleet.api.v3 import history, ips, keys, pools, subusers, warmup
+from ipfleet.api.v3 import history, ips, keys, pools, send_ip_pools, send_ips, subusers, warmup
 from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, provide_db
 from ipfleet.api.v3.body import strict_body
 from ipfleet.api.v3.docs import HANDLERS as PAGE_HANDLERS
@@ -61,6 +61,8 @@ def _litestar(db: Database, settings: Settings, edge: Edge) -> Litestar:
         *warmup.HANDLERS,
         *subusers.HANDLERS,
         *keys.HANDLERS,
+        *send_ips.HANDLERS,
+        *send_ip_pools.HANDLERS,
     ]
     config: OpenAPIConfig = openapi_config()
     return Litestar(

@@ -103,6 +103,14 @@ def _litestar_error(exc: HTTPException, limit: int) -> tuple[int, list[ErrorItem
     return exc.status_code, [ErrorItem(None, exc.detail)]
 
 
+def _send_ips_shape(status: int, exc: Exception, items: list[ErrorItem]) -> tuple[int, ErrorBody]:
+    """/v3/send_ips answers as SendGrid's file says: what it cannot find is a 400 naming
+    the field, and an error about no field names ``""`` (its schema has no null)."""
+    if status == 404 and isinstance(exc, IpfleetError):
+        status = 400
+    return status, ErrorBody([ErrorItem(i.field or "", i.message) for i in items])
+
+
 def request_id(request: Request[Any, Any, Any]) -> str:
     """The id this request is logged and answered under (set by the v3 ASGI wrapper)."""
     return str(request.scope.get(REQUEST_ID_KEY, "-"))
@@ -140,4 +148,6 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     body: Any = ErrorBody(items)
     if status == 404 and handler is not None and handler.opt.get("legacy_404"):
         body = LegacyError(items[0].message)
+    elif handler is not None and handler.opt.get("send_ips"):
+        status, body = _send_ips_shape(status, exc, items)
     return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
