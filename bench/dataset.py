@@ -193,7 +193,7 @@ def build(spec: Spec, url: str, out_dir: Path) -> Built:
                 )
             return result
 
-        key, names, held, inactive = db.write(work)
+        key, names, held, inactive = db.write(work, actor=ACTOR)
         if not db.sqlite:
             # What autovacuum would soon do on a live server after such a load.
             with db.engine.connect() as conn:

@@ -62,7 +62,7 @@ def serve(host: str, port: int, workers: int) -> None:
     real = granian.Granian
 
     def floor_granian(target: str, *args: Any, **kwargs: Any) -> Any:
-        if target != "ipfleet.api.app:create_app":
+        if target != "ipfleet.api.app:serve_app":
             raise SystemExit(f"ipfleet serve now serves {target!r}; update bench/floor.py")
         return real(TARGET, *args, **kwargs)
 
