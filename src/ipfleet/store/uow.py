@@ -8,6 +8,8 @@ the change:
 
 - the account's data version is bumped first (readers cache on it, and on PostgreSQL the
   bump locks the account row, which serialises writers of one account);
+- concurrent writes of one process share one transaction and one commit (group commit),
+  each in its own savepoint, so each is still whole or nothing;
 - the change is logged: ``WriteUnit.record`` writes the change-log row with the write's
   actor and request id, and bumps every account it names that was not bumped yet. A write
   whose statements changed rows but that recorded nothing is a bug: it is refused and
@@ -220,6 +222,11 @@ class _Job(Generic[T]):
         try:
             self.result = _in_write_unit(conn, self.work, self.actor, self.account)
             self.error = None
+        except DBAPIError as exc:
+            savepoint.rollback()
+            if _retryable(exc):
+                raise  # a deadlock or lost race: the whole batch is retried from the start
+            self.result, self.error = None, exc
         except Exception as exc:
             savepoint.rollback()
             self.result, self.error = None, exc
@@ -236,8 +243,11 @@ class Database:
         event.listen(self.engine, "after_cursor_execute", _count_changes)
         self.sqlite = is_sqlite(self.engine)
         self.hot = HotReads(self.engine)
-        # SQLite has one writer at a time: writers queue here, and whoever holds the turn
-        # commits everything queued so far in one transaction (see _group_commit).
+        # Writers queue here, and whoever holds the turn commits everything queued so far in
+        # one transaction (see _group_commit). SQLite has one writer at a time anyway; on
+        # PostgreSQL every write bumps its account's row, so the writes of one account are
+        # serial until their commit (a flush to disk): sharing the commit is what lets them
+        # go faster than one per flush.
         self._write_turn = threading.Lock()
         self._queue: list[_Job[Any]] = []
         self._queue_lock = threading.Lock()
@@ -259,20 +269,10 @@ class Database:
         ``account`` is the account written to: its data version is bumped before ``work``
         runs (operator writes to the inventory alone name none). ``work`` describes its
         change with ``WriteUnit.record``. The call returns only once its changes are
-        committed. On SQLite, concurrent writes of this process share one commit, each in
-        a savepoint of its own.
+        committed. Concurrent writes of this process share one commit, each in a savepoint
+        of its own (group commit), on SQLite and PostgreSQL alike.
         """
-        if self.sqlite:
-            return self._group_commit(_Job(work, actor, account))
-        for attempt in range(RETRIES):
-            try:
-                with self.engine.connect() as conn, conn.begin():
-                    return _in_write_unit(conn, work, actor, account)
-            except DBAPIError as exc:
-                if attempt == RETRIES - 1 or not _retryable(exc):
-                    raise
-                time.sleep(0.01 * (2**attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._group_commit(_Job(work, actor, account))
 
     def _group_commit(self, job: _Job[T]) -> T:
         with self._queue_lock:
@@ -285,9 +285,10 @@ class Database:
         return job.result  # type: ignore[return-value]
 
     def _run_batch(self) -> None:
-        """Run every queued write in one ``BEGIN IMMEDIATE`` transaction (caller holds the
-        turn). A write that raises rolls back to its savepoint and gets its error; the
-        others commit. A commit that fails transiently reruns the whole batch."""
+        """Run every queued write in one transaction (``BEGIN IMMEDIATE`` on SQLite; the
+        caller holds the turn). A write that raises rolls back to its savepoint and gets its
+        error; the others commit. A transient failure (a lock, a deadlock, a serialization
+        failure, in a write or at the commit) reruns the whole batch."""
         with self._queue_lock:
             jobs, self._queue = self._queue[:BATCH], self._queue[BATCH:]
         try:
@@ -301,6 +302,7 @@ class Database:
                 job.done = True
 
     def _commit_jobs(self, jobs: list[_Job[Any]]) -> None:
+        # sqlite_begin is read by the SQLite engine's "begin" listener; PostgreSQL ignores it.
         for attempt in range(RETRIES):
             try:
                 with self.engine.connect() as raw:
