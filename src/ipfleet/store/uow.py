@@ -24,12 +24,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, bindparam, event, text, update
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.domain.records import Account, Actor
+from ipfleet.store import raw
 from ipfleet.store.domain_repo import SendingDomainRepo
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.hot import HotReads
@@ -42,7 +43,7 @@ from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
 from ipfleet.store.routing_repo import RoutingRepo
 from ipfleet.store.state_repo import StateRepo
 from ipfleet.store.subuser_repo import SubuserRepo
-from ipfleet.store.tables import accounts, write_clock
+from ipfleet.store.tables import write_clock
 
 T = TypeVar("T")
 
@@ -75,18 +76,13 @@ class UnloggedWrite(RuntimeError):
     """A write changed rows but recorded no change-log row: a bug in the service."""
 
 
-_SET_SQLITE_CLOCK = update(write_clock).where(write_clock.c.id == 1).values(at=bindparam("at"))
-# Transaction-local: the setting is gone when the write commits or rolls back.
-_SET_POSTGRES_CLOCK = text("SELECT set_config('ipfleet.now', :at, true)")
-# Built once: it runs in every write (constructing it per call showed in the profile).
-_BUMP = (
-    update(accounts)
-    .where(accounts.c.id == bindparam("account_id"))
-    .values(data_version=accounts.c.data_version + 1)
+# Plain DBAPI (store/raw.py): both run in every write. On PostgreSQL the clock is a
+# transaction-local setting, gone when the write commits or rolls back.
+_SET_CLOCK = raw.Statement(
+    "UPDATE write_clock SET at = ? WHERE id = 1", "SELECT set_config('ipfleet.now', %s, true)"
 )
-
-#: Where the write unit of the transaction running on a connection is kept while it runs.
-_UNIT = "ipfleet_write_unit"
+_BUMP = raw.Statement("UPDATE accounts SET data_version = data_version + 1 WHERE id = ?")
+_UNIT = raw.UNIT
 
 
 class WriteUnit(UnitOfWork):
@@ -108,11 +104,7 @@ class WriteUnit(UnitOfWork):
         if account_id in self._touched:
             return
         self._touched.add(account_id)
-        self._bookkeeping = True
-        try:
-            self.conn.execute(_BUMP, {"account_id": account_id})
-        finally:
-            self._bookkeeping = False
+        raw.change(self.conn, _BUMP, (account_id,), counted=False)
 
     def record(
         self,
@@ -144,14 +136,11 @@ class WriteUnit(UnitOfWork):
 
     def start_clock(self) -> None:
         """Tell the timeline's triggers the time of this write (migration 0006)."""
-        self._bookkeeping = True
-        try:
-            if self.conn.dialect.name == "sqlite":
-                self.conn.execute(_SET_SQLITE_CLOCK, {"at": self.at})
-            else:
-                self.conn.execute(_SET_POSTGRES_CLOCK, {"at": self.at.isoformat()})
-        finally:
-            self._bookkeeping = False
+        if self.conn.dialect.name == "sqlite":
+            at = raw.bind(self.conn, write_clock.c.at, self.at)
+        else:
+            at = self.at.isoformat()
+        raw.change(self.conn, _SET_CLOCK, (at,), counted=False)
 
     def saw_statement(self, context: DefaultExecutionContext, rowcount: int) -> None:
         """Count a statement's changed rows (called for every statement on the connection)."""
