@@ -1,4 +1,4 @@
-"""Concurrent writes of one process share commits on SQLite; each stays all-or-nothing."""
+"""Concurrent writes of one process share commits, on both databases; each stays whole."""
 
 from __future__ import annotations
 
