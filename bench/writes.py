@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -180,10 +181,16 @@ def _per_call_us(work: Callable[[int], object]) -> float:
     return (time.perf_counter() - started) / CLOCK_ROUNDS * 1e6
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def writes_phase(bench: Bench) -> None:
     """Allocation on SQLite and the write clock's cost."""
+    before = _load()
     allocation(bench)
     write_clock_cost(bench)
+    bench.notes.append(f"writes phase: load average {before} before, {_load()} after")
 
 
 # Two nodes ----------------------------------------------------------------------------
@@ -301,7 +308,9 @@ def nodes_phase(bench: Bench, server_url: str | None) -> None:
     url = dataset.postgres_url(server_url, "nodes")
     try:
         built = dataset.build(dataset.SPECS["large"], url, bench.out)
+        before = _load()
         two_nodes(bench, built)
+        bench.notes.append(f"two nodes: load average {before} before, {_load()} after")
     finally:
         dataset.drop_postgres(url)
 
