@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -230,7 +231,9 @@ def sqlite_url(out_dir: Path, name: str) -> str:
 
 def postgres_url(server_url: str, name: str) -> str:
     """A fresh PostgreSQL database ``ipfleet_bench_<name>`` on the server of ``server_url``."""
-    database = f"ipfleet_bench_{name.replace('-', '_')}"
+    # IPFLEET_BENCH_DB_PREFIX keeps two bench runs on one server out of each other's way.
+    prefix = os.environ.get("IPFLEET_BENCH_DB_PREFIX", "ipfleet_bench")
+    database = f"{prefix}_{name.replace('-', '_')}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
