@@ -191,6 +191,11 @@ def _retryable(exc: DBAPIError) -> bool:
 
 
 BATCH = 64  # most writes one commit carries, so no write waits behind too many
+# The SQLite writer's page cache. A write touches random pages of the holdings, the
+# timeline's periods and their indexes (the triggers of migration 0006); with SQLite's
+# default 2 MB most of them are read again from the OS for every write. Only the writer's
+# connection gets it (writes are serial, so its pool holds one), not the readers'.
+WRITER_CACHE_MB = 32
 
 
 class _Job(Generic[T]):
@@ -229,8 +234,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        event.listen(self.engine, "after_cursor_execute", _count_changes)
         self.sqlite = is_sqlite(self.engine)
+        self._writer: Engine = (
+            make_engine(url, sqlite_cache_mb=WRITER_CACHE_MB) if self.sqlite else self.engine
+        )
+        for engine in {self.engine, self._writer}:
+            event.listen(engine, "after_cursor_execute", _count_changes)
         self.hot = HotReads(self.engine)
         # Writers queue here, and whoever holds the turn commits everything queued so far in
         # one transaction (see _group_commit). SQLite has one writer at a time anyway; on
@@ -294,7 +303,7 @@ class Database:
         # sqlite_begin is read by the SQLite engine's "begin" listener; PostgreSQL ignores it.
         for attempt in range(RETRIES):
             try:
-                with self.engine.connect() as raw:
+                with self._writer.connect() as raw:
                     conn = raw.execution_options(sqlite_begin="IMMEDIATE")
                     with conn.begin():
                         for job in jobs:
@@ -312,3 +321,4 @@ class Database:
         """Close every pooled connection, and the hot-path ones."""
         self.hot.close()
         self.engine.dispose()
+        self._writer.dispose()
