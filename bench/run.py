@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench import dataset, report, servers, wrk
+from bench import dataset, report, servers, writes, wrk
 from bench import socketmap as smap
 from bench.dataset import Built, Spec
 from bench.scenarios import Bench, Setup, growth, memory, s1, s2, s3, s4
@@ -26,7 +26,7 @@ from bench.v3_reads import v3_lists
 HERE = Path(__file__).parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GROWTH_SIZES = (4_096, 16_384, 65_536)
-PHASES = ("sqlite", "v3", "growth", "postgres", "socketmap")
+PHASES = ("sqlite", "v3", "growth", "postgres", "socketmap", "writes", "nodes")
 
 
 def postgres_server() -> str | None:
@@ -196,6 +196,8 @@ def main() -> int:
         "growth": lambda: growth_phase(bench),
         "postgres": lambda: postgres_phase(bench, postgres_server()),
         "socketmap": lambda: socketmap_phase(bench, postgres_server()),
+        "writes": lambda: writes.writes_phase(bench),
+        "nodes": lambda: writes.nodes_phase(bench, postgres_server()),
     }
     started = time.monotonic()
     for name in args.only or PHASES:

@@ -1,4 +1,4 @@
-"""Concurrent writes of one process share commits on SQLite; each stays all-or-nothing."""
+"""Concurrent writes of one process share commits, on both databases; each stays whole."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ipfleet.domain.records import Actor
 from ipfleet.services.accounts import create_account, get_account
 from ipfleet.services.ips import add_ips
 from ipfleet.services.subusers import SetMode, create_subuser, set_subuser_ips, subuser_ips
-from ipfleet.store.uow import Database
+from ipfleet.store.uow import WRITER_CACHE_MB, Database, UnitOfWork
 
 ACTOR = Actor("test", "group")
 THREADS = 24
@@ -49,3 +49,18 @@ def test_failing_writes_do_not_spoil_their_batch(db: Database) -> None:
         assert held == ([] if n % 2 else [f"192.0.2.{n + 1}"])
     logged = db.read(lambda uow: uow.log.entries(account.id))
     assert sum(r["action"] == "subuser.set_ips" for r in logged) == THREADS // 2
+
+
+def test_only_the_sqlite_writer_has_the_large_page_cache(db: Database) -> None:
+    """The writer's own connection keeps a large page cache (a write touches random pages
+    of the timeline's indexes); readers keep SQLite's default, so memory stays bounded.
+    On PostgreSQL writes use the one engine."""
+
+    def cache(uow: UnitOfWork) -> int:
+        return int(uow.conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    if db.sqlite:
+        assert db.read(cache) == -2000
+        assert db.write(cache, actor=ACTOR) == -WRITER_CACHE_MB * 1024
+    else:
+        assert db.write(lambda uow: uow.conn.engine is db.engine, actor=ACTOR)

@@ -6,26 +6,27 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ipfleet.domain.errors import SubuserExists
 from ipfleet.domain.records import Subuser
-from ipfleet.store.repos import by_bytes, chunks, contains, storable
+from ipfleet.store import raw
+from ipfleet.store.repos import by_bytes, contains, storable
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
-# Built once: they run on every v2 set=specify (see repos.py).
-_SUBUSER = select(subusers).where(
-    subusers.c.account_id == bindparam("account_id"), subusers.c.username == bindparam("username")
+# Plain DBAPI (store/raw.py): they run on every v2 set=specify write.
+_SUBUSER = raw.Statement(
+    "SELECT id, account_id, username, email, active FROM subusers"
+    " WHERE account_id = ? AND username = ?"
 )
-_SUBUSER_IPS = (
-    select(ip_addresses.c.address)
-    .join(holdings, holdings.c.ip_id == ip_addresses.c.id)
-    .where(holdings.c.subuser_id == bindparam("subuser_id"))
-    .order_by(ip_addresses.c.sort_key)
+_SUBUSER_IPS = raw.Statement(
+    "SELECT ip.address FROM ip_addresses ip JOIN holdings h ON h.ip_id = ip.id"
+    " WHERE h.subuser_id = ? ORDER BY ip.sort_key"
 )
-_DROP_HOLDINGS = delete(holdings).where(holdings.c.subuser_id == bindparam("subuser_id"))
+_DROP_HOLDINGS = raw.Statement("DELETE FROM holdings WHERE subuser_id = ?")
+_HOLD = raw.Statement("INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (?, ?, ?)")
 
 
 def _subuser(row: Any) -> Subuser:
@@ -81,8 +82,11 @@ class SubuserRepo:
         """The subuser of that account; another account's subuser is not found."""
         if not storable(username):
             return None
-        row = self.conn.execute(_SUBUSER, {"account_id": account_id, "username": username}).first()
-        return _subuser(row) if row else None
+        found = raw.rows(self.conn, _SUBUSER, (account_id, username))
+        if not found:
+            return None
+        sid, aid, name, email, active = found[0]
+        return Subuser(id=sid, account_id=aid, username=name, email=email, active=bool(active))
 
     def by_ids(self, account_id: int, ids: Iterable[int]) -> dict[int, Subuser]:
         """The account's subusers among ``ids``, keyed by id (others' are left out)."""
@@ -179,7 +183,7 @@ class SubuserRepo:
 
     def ips(self, subuser_id: int) -> list[str]:
         """The subuser's explicit set, in numeric order."""
-        return list(self.conn.scalars(_SUBUSER_IPS, {"subuser_id": subuser_id}))
+        return [address for (address,) in raw.rows(self.conn, _SUBUSER_IPS, (subuser_id,))]
 
     def set_sizes(self, account_id: int) -> dict[int, int]:
         """How many IPs each subuser of the account holds (those holding none left out)."""
@@ -231,9 +235,6 @@ class SubuserRepo:
         return list(self.conn.scalars(stmt))
 
     def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
-        self.conn.execute(_DROP_HOLDINGS, {"subuser_id": subuser.id})
-        rows = [
-            {"subuser_id": subuser.id, "ip_id": i, "account_id": subuser.account_id} for i in ip_ids
-        ]
-        for part in chunks(rows, 500):
-            self.conn.execute(insert(holdings), list(part))
+        raw.change(self.conn, _DROP_HOLDINGS, (subuser.id,))
+        rows = [(subuser.id, i, subuser.account_id) for i in ip_ids]
+        raw.change_many(self.conn, _HOLD, rows)

@@ -8,6 +8,8 @@ the change:
 
 - the account's data version is bumped first (readers cache on it, and on PostgreSQL the
   bump locks the account row, which serialises writers of one account);
+- concurrent writes of one process share one transaction and one commit (group commit),
+  each in its own savepoint, so each is still whole or nothing;
 - the change is logged: ``WriteUnit.record`` writes the change-log row with the write's
   actor and request id, and bumps every account it names that was not bumped yet. A write
   whose statements changed rows but that recorded nothing is a bug: it is refused and
@@ -22,12 +24,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, bindparam, event, text, update
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ipfleet.domain.records import Account, Actor
+from ipfleet.store import raw
 from ipfleet.store.domain_repo import SendingDomainRepo
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.fleet_repo import FleetRepo
@@ -41,7 +44,7 @@ from ipfleet.store.repos import AccountRepo, ChangeLogRepo, IpRepo, KeyRepo
 from ipfleet.store.routing_repo import RoutingRepo
 from ipfleet.store.state_repo import StateRepo
 from ipfleet.store.subuser_repo import SubuserRepo
-from ipfleet.store.tables import accounts, write_clock
+from ipfleet.store.tables import write_clock
 
 T = TypeVar("T")
 
@@ -75,18 +78,13 @@ class UnloggedWrite(RuntimeError):
     """A write changed rows but recorded no change-log row: a bug in the service."""
 
 
-_SET_SQLITE_CLOCK = update(write_clock).where(write_clock.c.id == 1).values(at=bindparam("at"))
-# Transaction-local: the setting is gone when the write commits or rolls back.
-_SET_POSTGRES_CLOCK = text("SELECT set_config('ipfleet.now', :at, true)")
-# Built once: it runs in every write (constructing it per call showed in the profile).
-_BUMP = (
-    update(accounts)
-    .where(accounts.c.id == bindparam("account_id"))
-    .values(data_version=accounts.c.data_version + 1)
+# Plain DBAPI (store/raw.py): both run in every write. On PostgreSQL the clock is a
+# transaction-local setting, gone when the write commits or rolls back.
+_SET_CLOCK = raw.Statement(
+    "UPDATE write_clock SET at = ? WHERE id = 1", "SELECT set_config('ipfleet.now', %s, true)"
 )
-
-#: Where the write unit of the transaction running on a connection is kept while it runs.
-_UNIT = "ipfleet_write_unit"
+_BUMP = raw.Statement("UPDATE accounts SET data_version = data_version + 1 WHERE id = ?")
+_UNIT = raw.UNIT
 
 
 class WriteUnit(UnitOfWork):
@@ -108,11 +106,7 @@ class WriteUnit(UnitOfWork):
         if account_id in self._touched:
             return
         self._touched.add(account_id)
-        self._bookkeeping = True
-        try:
-            self.conn.execute(_BUMP, {"account_id": account_id})
-        finally:
-            self._bookkeeping = False
+        raw.change(self.conn, _BUMP, (account_id,), counted=False)
 
     def record(
         self,
@@ -144,14 +138,11 @@ class WriteUnit(UnitOfWork):
 
     def start_clock(self) -> None:
         """Tell the timeline's triggers the time of this write (migration 0006)."""
-        self._bookkeeping = True
-        try:
-            if self.conn.dialect.name == "sqlite":
-                self.conn.execute(_SET_SQLITE_CLOCK, {"at": self.at})
-            else:
-                self.conn.execute(_SET_POSTGRES_CLOCK, {"at": self.at.isoformat()})
-        finally:
-            self._bookkeeping = False
+        if self.conn.dialect.name == "sqlite":
+            at = raw.bind(self.conn, write_clock.c.at, self.at)
+        else:
+            at = self.at.isoformat()
+        raw.change(self.conn, _SET_CLOCK, (at,), counted=False)
 
     def saw_statement(self, context: DefaultExecutionContext, rowcount: int) -> None:
         """Count a statement's changed rows (called for every statement on the connection)."""
@@ -202,6 +193,11 @@ def _retryable(exc: DBAPIError) -> bool:
 
 
 BATCH = 64  # most writes one commit carries, so no write waits behind too many
+# The SQLite writer's page cache. A write touches random pages of the holdings, the
+# timeline's periods and their indexes (the triggers of migration 0006); with SQLite's
+# default 2 MB most of them are read again from the OS for every write. Only the writer's
+# connection gets it (writes are serial, so its pool holds one), not the readers'.
+WRITER_CACHE_MB = 32
 
 
 class _Job(Generic[T]):
@@ -222,6 +218,11 @@ class _Job(Generic[T]):
         try:
             self.result = _in_write_unit(conn, self.work, self.actor, self.account)
             self.error = None
+        except DBAPIError as exc:
+            savepoint.rollback()
+            if _retryable(exc):
+                raise  # a deadlock or lost race: the whole batch is retried from the start
+            self.result, self.error = None, exc
         except Exception as exc:
             savepoint.rollback()
             self.result, self.error = None, exc
@@ -235,11 +236,18 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        event.listen(self.engine, "after_cursor_execute", _count_changes)
         self.sqlite = is_sqlite(self.engine)
+        self._writer: Engine = (
+            make_engine(url, sqlite_cache_mb=WRITER_CACHE_MB) if self.sqlite else self.engine
+        )
+        for engine in {self.engine, self._writer}:
+            event.listen(engine, "after_cursor_execute", _count_changes)
         self.hot = HotReads(self.engine)
-        # SQLite has one writer at a time: writers queue here, and whoever holds the turn
-        # commits everything queued so far in one transaction (see _group_commit).
+        # Writers queue here, and whoever holds the turn commits everything queued so far in
+        # one transaction (see _group_commit). SQLite has one writer at a time anyway; on
+        # PostgreSQL every write bumps its account's row, so the writes of one account are
+        # serial until their commit (a flush to disk): sharing the commit is what lets them
+        # go faster than one per flush.
         self._write_turn = threading.Lock()
         self._queue: list[_Job[Any]] = []
         self._queue_lock = threading.Lock()
@@ -261,20 +269,10 @@ class Database:
         ``account`` is the account written to: its data version is bumped before ``work``
         runs (operator writes to the inventory alone name none). ``work`` describes its
         change with ``WriteUnit.record``. The call returns only once its changes are
-        committed. On SQLite, concurrent writes of this process share one commit, each in
-        a savepoint of its own.
+        committed. Concurrent writes of this process share one commit, each in a savepoint
+        of its own (group commit), on SQLite and PostgreSQL alike.
         """
-        if self.sqlite:
-            return self._group_commit(_Job(work, actor, account))
-        for attempt in range(RETRIES):
-            try:
-                with self.engine.connect() as conn, conn.begin():
-                    return _in_write_unit(conn, work, actor, account)
-            except DBAPIError as exc:
-                if attempt == RETRIES - 1 or not _retryable(exc):
-                    raise
-                time.sleep(0.01 * (2**attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._group_commit(_Job(work, actor, account))
 
     def _group_commit(self, job: _Job[T]) -> T:
         with self._queue_lock:
@@ -287,9 +285,10 @@ class Database:
         return job.result  # type: ignore[return-value]
 
     def _run_batch(self) -> None:
-        """Run every queued write in one ``BEGIN IMMEDIATE`` transaction (caller holds the
-        turn). A write that raises rolls back to its savepoint and gets its error; the
-        others commit. A commit that fails transiently reruns the whole batch."""
+        """Run every queued write in one transaction (``BEGIN IMMEDIATE`` on SQLite; the
+        caller holds the turn). A write that raises rolls back to its savepoint and gets its
+        error; the others commit. A transient failure (a lock, a deadlock, a serialization
+        failure, in a write or at the commit) reruns the whole batch."""
         with self._queue_lock:
             jobs, self._queue = self._queue[:BATCH], self._queue[BATCH:]
         try:
@@ -303,9 +302,10 @@ class Database:
                 job.done = True
 
     def _commit_jobs(self, jobs: list[_Job[Any]]) -> None:
+        # sqlite_begin is read by the SQLite engine's "begin" listener; PostgreSQL ignores it.
         for attempt in range(RETRIES):
             try:
-                with self.engine.connect() as raw:
+                with self._writer.connect() as raw:
                     conn = raw.execution_options(sqlite_begin="IMMEDIATE")
                     with conn.begin():
                         for job in jobs:
@@ -323,3 +323,4 @@ class Database:
         """Close every pooled connection, and the hot-path ones."""
         self.hot.close()
         self.engine.dispose()
+        self._writer.dispose()
