@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ipfleet.domain.errors import SubuserExists
 from ipfleet.domain.records import Subuser
 from ipfleet.store import raw
-from ipfleet.store.repos import by_bytes, contains, storable
+from ipfleet.store.repos import by_bytes, chunks, contains, storable
 from ipfleet.store.tables import holdings, ip_addresses, subusers
 
 # Plain DBAPI (store/raw.py): they run on every v2 set=specify write.
