@@ -117,3 +117,29 @@ def test_a_database_error_costs_the_gauges_not_the_scrape(
     assert sample(page.text, "ipfleet_database_up") == 0
     assert "ipfleet_ips{" not in page.text
     assert "ipfleet_http_requests_total" in page.text
+
+
+def test_database_time_is_counted_by_operation(
+    portal: anyio.from_thread.BlockingPortal, db: Database, db_url: str
+) -> None:
+    world = seed(db)
+    auth = f"api_user=acme&api_key={world.api_key}"
+    settings = Settings(database_url=db_url)
+    (before,) = fetch(portal, settings, ["/metrics"])
+    *_, after = fetch(
+        portal,
+        settings,
+        [
+            f"/apiv2/customer.ip.json?{auth}&list=all",  # the key check: a hot statement
+            f"/apiv2/customer.sendip.json?{auth}&task=append&user=bob&set=specify"
+            "&ip[]=127.0.0.2",  # a write
+            "/ui/login",
+            "/metrics",
+        ],
+    )
+    for operation in ("hot", "write"):
+        for name in ("ipfleet_db_operations_total", "ipfleet_db_seconds_total"):
+            grown = sample(after.text, name, operation=operation) - sample(
+                before.text, name, operation=operation
+            )
+            assert grown > 0, (name, operation)

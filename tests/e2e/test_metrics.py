@@ -3,10 +3,12 @@ counts the requests both workers served."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
 
+from ipfleet.api.db_time import FLUSH_EVERY_S
 from ipfleet.store.uow import Database
 from tests.e2e.v2.e2e_server import ACCOUNT, seed
 from tests.support.metrics import sample
@@ -40,6 +42,7 @@ def test_a_scrape_counts_both_workers(db_url: str, tmp_path: Path) -> None:
                 httpx.get(f"{server.base}{ROUTE}", params=bad)
                 refused += 1
         assert len(worker_pids(metrics_dir)) == 2, "one worker served every request"
+        time.sleep(FLUSH_EVERY_S * 2)  # each worker adds its database time once a second
         text = httpx.get(f"{server.base}/metrics").text
     labels = {"api": "v2", "method": "GET", "route": ROUTE, "status": "200"}
     # Good and refused calls alike answer 200 (SendGrid's way); the refused are counted apart.
@@ -47,3 +50,6 @@ def test_a_scrape_counts_both_workers(db_url: str, tmp_path: Path) -> None:
     assert sample(text, "ipfleet_auth_failures_total", api="v2") == refused
     count = "ipfleet_http_request_duration_seconds_count"
     assert sample(text, count, api="v2", route=ROUTE) == sent + refused
+    # Every good call checked its key in the database, whichever worker answered it (a
+    # malformed key is refused before any lookup).
+    assert sample(text, "ipfleet_db_operations_total", operation="hot") >= sent

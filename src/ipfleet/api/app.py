@@ -23,6 +23,7 @@ from ipfleet.api.body import (
     drain,
     has_body,
 )
+from ipfleet.api.db_time import DB_TIME
 from ipfleet.api.edge import Edge
 from ipfleet.api.v2.app import PREFIX, V2App
 from ipfleet.api.v3.app import V3App, is_v3
@@ -121,6 +122,7 @@ class IpfleetApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        self.db.observe_with(DB_TIME.observe)
         self.edge = Edge(self.db, settings)
         self.v2 = V2App(self.db, settings, self.edge)
         self.v3 = V3App(self.db, settings, self.edge)

@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ipfleet import prometheus
+from ipfleet.api.db_time import DB_TIME
 from ipfleet.services.fleet import FleetCounts, fleet_counts
 from ipfleet.store.uow import Database
 
@@ -126,4 +127,5 @@ async def scrape(db: Database) -> bytes:
     except Exception as exc:  # the gauges are best effort; the counters still answer
         log.warning("metrics: the fleet gauges could not be read (%s)", type(exc).__name__)
         counts = None
+    DB_TIME.flush()  # this worker's latest database time, before it is read
     return prometheus.exposition([FleetCollector(counts)])

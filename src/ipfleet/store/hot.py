@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,11 @@ from sqlalchemy import Engine
 
 from ipfleet.domain.records import Account
 from ipfleet.store.repos import chunks, storable
+
+#: ``observe(operation, seconds)``, told the time of each database unit when set: the API
+#: points it at its metrics. The store loads no metrics library itself (the CLI loads the
+#: store, and must not load prometheus-client before ``ipfleet serve`` has set it up).
+Observer = Callable[[str, float], None]
 
 _CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
@@ -78,6 +84,7 @@ class HotReads:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.opened: list[Any] = []
+        self.observe: Observer | None = None  # set by Database.observe_with
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
@@ -101,6 +108,14 @@ class HotReads:
         return self._rows(sql, params)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        start = time.perf_counter()
+        try:
+            return self._rows_once_reconnecting(sql, params)
+        finally:
+            if self.observe is not None:
+                self.observe("hot", time.perf_counter() - start)
+
+    def _rows_once_reconnecting(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         for attempt in (1, 2):
             conn = self._connection()
             try:
@@ -150,10 +165,18 @@ class HotReads:
         transaction of three statements."""
         sql = _IP_PAGE.format(direction="DESC" if descending else "ASC")
         no_limit = None if self.postgres else -1
+        start = time.perf_counter()
+        try:
+            return self._ip_page_reconnecting(sql, (account_id, limit or no_limit, offset))
+        finally:
+            if self.observe is not None:
+                self.observe("hot", time.perf_counter() - start)
+
+    def _ip_page_reconnecting(self, sql: str, params: tuple[Any, ...]) -> list[IpRow]:
         for attempt in (1, 2):
             conn = self._connection()
             try:
-                return self._ip_page(conn, sql, (account_id, limit or no_limit, offset))
+                return self._ip_page(conn, sql, params)
             except self.engine.dialect.loaded_dbapi.OperationalError:
                 self._forget(conn)
                 if attempt == 2:

@@ -34,7 +34,7 @@ from ipfleet.store import raw
 from ipfleet.store.domain_repo import SendingDomainRepo
 from ipfleet.store.engine import is_sqlite, make_engine
 from ipfleet.store.fleet_repo import FleetRepo
-from ipfleet.store.hot import HotReads
+from ipfleet.store.hot import HotReads, Observer
 from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.ip_detail_repo import IpDetailRepo
 from ipfleet.store.operator_repo import OperatorRepo
@@ -243,6 +243,7 @@ class Database:
         for engine in {self.engine, self._writer}:
             event.listen(engine, "after_cursor_execute", _count_changes)
         self.hot = HotReads(self.engine)
+        self.observe: Observer | None = None  # see observe_with
         # Writers queue here, and whoever holds the turn commits everything queued so far in
         # one transaction (see _group_commit). SQLite has one writer at a time anyway; on
         # PostgreSQL every write bumps its account's row, so the writes of one account are
@@ -252,10 +253,20 @@ class Database:
         self._queue: list[_Job[Any]] = []
         self._queue_lock = threading.Lock()
 
+    def observe_with(self, observer: Observer | None) -> None:
+        """Tell ``observer`` the time of every read transaction (``read``), every commit of
+        a batch of writes (``write``) and every hot-path statement (``hot``)."""
+        self.observe = self.hot.observe = observer
+
     def read(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on SQLite)."""
-        with self.engine.connect() as conn, conn.begin():
-            return work(UnitOfWork(conn))
+        start = time.perf_counter()
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                return work(UnitOfWork(conn))
+        finally:
+            if self.observe is not None:
+                self.observe("read", time.perf_counter() - start)
 
     def write(
         self,
@@ -291,6 +302,7 @@ class Database:
         failure, in a write or at the commit) reruns the whole batch."""
         with self._queue_lock:
             jobs, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+        start = time.perf_counter()
         try:
             self._commit_jobs(jobs)
         except BaseException as exc:  # even an interrupt must not leave a job unanswered
@@ -300,6 +312,8 @@ class Database:
         finally:
             for job in jobs:
                 job.done = True
+            if self.observe is not None:
+                self.observe("write", time.perf_counter() - start)
 
     def _commit_jobs(self, jobs: list[_Job[Any]]) -> None:
         # sqlite_begin is read by the SQLite engine's "begin" listener; PostgreSQL ignores it.
