@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory per worker for cached v2 read answers, in MiB (0 turns it off).",
     )
+    v3_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        description="Memory per worker for cached v3 list answers (GET /v3/ips, "
+        "/v3/ips/assigned, /v3/subusers), in MiB (0 turns it off).",
+    )
     body_timeout_s: float = Field(
         default=15.0,
         gt=0,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ipfleet.api.v2.cache import AnswerCache, cache_key
+from ipfleet.api.answer_cache import AnswerCache
+from ipfleet.api.v2.cache import cache_key
 from ipfleet.api.v2.params import Params
 
 
 def test_entry_is_served_only_at_its_version() -> None:
-    cache = AnswerCache(1024)
+    cache = AnswerCache[bytes](1024, len)
     cache.put(1, 5, ("k",), b"body")
     assert cache.get(1, 5, ("k",)) == b"body"
     assert cache.get(1, 6, ("k",)) is None
@@ -15,7 +16,7 @@ def test_entry_is_served_only_at_its_version() -> None:
 
 
 def test_size_is_bounded_and_least_recent_goes_first() -> None:
-    cache = AnswerCache(1000)
+    cache = AnswerCache[bytes](1000, len)
     for n in range(10):
         cache.put(1, 1, (n,), b"x" * 200)
         cache.get(1, 1, (0,))  # keep the first one in use
@@ -25,7 +26,7 @@ def test_size_is_bounded_and_least_recent_goes_first() -> None:
 
 
 def test_oversized_answers_are_not_kept() -> None:
-    cache = AnswerCache(1000)
+    cache = AnswerCache[bytes](1000, len)
     cache.put(1, 1, ("big",), b"x" * 600)
     assert cache.get(1, 1, ("big",)) is None
     assert cache.size == 0

@@ -86,3 +86,28 @@ def test_reads_follow_writes_made_outside_the_server(db_url: str, serve: Serve) 
         assert _listed(client, auth) == []
         r = client.get("/apiv2/customer.ip.json", params={**auth, "list": "all"})
         assert {"ip": "192.0.2.7"} not in r.json()
+
+
+def _v3_held_by_shop(client: httpx.Client, key: str) -> list[str]:
+    r = client.get("/v3/ips?limit=500", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    return [e["ip"] for e in r.json() if "shop" in e["subusers"]]
+
+
+def test_cached_v3_lists_follow_writes_across_two_workers(db_url: str, serve: Serve) -> None:
+    key = _seed(db_url)
+    auth = {"api_user": "acme", "api_key": key}
+    rng = random.Random(11)
+    with serve(db_url, workers=2) as base:
+        for _ in range(30):
+            wanted = sorted(rng.sample(POOL, 3), key=lambda ip: int(ip.rsplit(".", 1)[1]))
+            with httpx.Client(base_url=base) as writer:
+                r = writer.post(
+                    "/apiv2/customer.sendip.json",
+                    data={**auth, "task": "append", "user": "shop", "set": "specify",
+                          "ip[]": wanted},
+                )  # fmt: skip
+                assert r.json() == {"message": "success"}
+            for _ in range(3):  # new connections: either worker, cached or not
+                with httpx.Client(base_url=base) as reader:
+                    assert _v3_held_by_shop(reader, key) == wanted

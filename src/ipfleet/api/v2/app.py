@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
+from ipfleet.api.answer_cache import AnswerCache
 from ipfleet.api.body import Message, Receive, Scope, Send, has_body
 from ipfleet.api.edge import Edge, form_fields
 from ipfleet.api.metrics import AUTH_FAILED_KEY, V2_CACHE
-from ipfleet.api.v2.cache import AnswerCache, cache_key
+from ipfleet.api.v2.cache import cache_key
 from ipfleet.api.v2.calls import CALLS
 from ipfleet.api.v2.errors import V2Error, internal_error, to_v2, unknown_format
 from ipfleet.api.v2.form import FormLimits, read_form
@@ -35,7 +36,7 @@ class V2App:
         self.db = db
         self.settings = settings
         self.edge = edge
-        self.cache = AnswerCache(settings.v2_cache_mb * 1024 * 1024)
+        self.cache = AnswerCache[bytes](settings.v2_cache_mb * 1024 * 1024, len)
         self.limits = FormLimits(settings.max_body_bytes, form_fields(settings))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,6 +19,7 @@ from ipfleet.api.v3.auth import authenticate, provide_actor, provide_caller, pro
 from ipfleet.api.v3.body import strict_body
 from ipfleet.api.v3.docs import HANDLERS as PAGE_HANDLERS
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, error_response, status_of
+from ipfleet.api.v3.list_cache import ListCache
 from ipfleet.api.v3.openapi import HANDLERS as DOC_HANDLERS
 from ipfleet.api.v3.openapi import PUBLIC, openapi_config
 from ipfleet.api.v3.schemas import ErrorBody, ErrorItem
@@ -94,6 +95,7 @@ class V3App:
 
     def __init__(self, db: Database, settings: Settings, edge: Edge) -> None:
         self.app = _litestar(db, settings, edge)
+        self.lists = ListCache(db, edge, settings.v3_cache_mb * 1024 * 1024)
 
     async def refuse(self, scope: Scope, send: Send, error: IpfleetError) -> None:
         """Answer ``error`` without reading the request (the worker is too busy)."""
@@ -117,7 +119,7 @@ class V3App:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)  # type: ignore[arg-type]
+        await self.lists.serve(scope, receive, send_with_id, self.app)
 
 
 def is_v3(path: str) -> bool:

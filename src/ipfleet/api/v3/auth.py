@@ -6,6 +6,7 @@ the others are the account's own and refuse On-Behalf-Of with 403.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
@@ -31,28 +32,53 @@ def bearer_key(authorization: str) -> str:
     return key.strip() if scheme.lower() == "bearer" else ""
 
 
+#: Set by the list cache (``api/v3/list_cache.py``), which checks the key before routing:
+#: the caller it identified, or the error it met, for the guard to use instead of a
+#: second key check (and a second count of one failure).
+PRE_CALLER_KEY = "ipfleet.v3.pre_caller"
+PRE_ERROR_KEY = "ipfleet.v3.pre_error"
+
+
+def header(scope: Mapping[str, Any], name: bytes) -> str:
+    """One request header from the ASGI scope ("" when absent)."""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+async def identify(scope: Mapping[str, Any], db: Database, edge: Edge) -> Caller:
+    """The caller of a request by its bearer key and On-Behalf-Of; a bad key is counted
+    against the failed-authentication limits and raised."""
+    key = bearer_key(header(scope, b"authorization"))
+    obo = header(scope, b"on-behalf-of").strip() or None
+    attempt = edge.bind(scope, str(scope.get(REQUEST_ID_KEY, "-"))).attempt(
+        f"v3:{key_id_of(key) or '?'}" if key else ""
+    )
+    try:
+        return await read(authenticate_bearer, db, api_key=key, on_behalf_of=obo)
+    except BadCredentials:
+        await edge.failed(attempt, "v3 bearer key")
+        raise
+
+
 async def authenticate(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Identify the caller (401 on a bad key, 403 on a refused On-Behalf-Of)."""
     if handler.opt.get("public"):
         return
-    db: Database = connection.app.state["db"]
-    edge: Edge = connection.app.state["edge"]
-    key = bearer_key(connection.headers.get("authorization", ""))
-    obo = connection.headers.get("on-behalf-of", "").strip() or None
-    attempt = edge.bind(connection.scope, str(connection.scope.get(REQUEST_ID_KEY, "-"))).attempt(
-        f"v3:{key_id_of(key) or '?'}" if key else ""
-    )
-    try:
-        caller = await read(authenticate_bearer, db, api_key=key, on_behalf_of=obo)
-    except BadCredentials:
-        await edge.failed(attempt, "v3 bearer key")
-        raise
+    scope: dict[str, Any] = connection.scope  # type: ignore[assignment]
+    error: Exception | None = scope.pop(PRE_ERROR_KEY, None)
+    if error is not None:
+        raise error
+    caller: Caller | None = scope.pop(PRE_CALLER_KEY, None)
+    if caller is None:
+        caller = await identify(scope, connection.app.state["db"], connection.app.state["edge"])
     if caller.subuser is not None and not handler.opt.get("on_behalf_of"):
         raise ParentOnly
-    connection.scope[CALLER_KEY] = caller  # type: ignore[literal-required]
-    connection.scope[ACTOR_KEY] = f"v3:{caller.account.username}"  # type: ignore[literal-required]
+    scope[CALLER_KEY] = caller
+    scope[ACTOR_KEY] = f"v3:{caller.account.username}"
 
 
 def provide_caller(request: Request[Any, Any, Any]) -> Caller:
