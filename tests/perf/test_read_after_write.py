@@ -30,6 +30,18 @@ def _seed(db_url: str) -> str:
     return key
 
 
+def _write_set(base: str, auth: dict[str, str], rng: random.Random) -> list[str]:
+    """Give shop three random IPs through v2 on a new connection; returns them in order."""
+    wanted = sorted(rng.sample(POOL, 3), key=lambda ip: int(ip.rsplit(".", 1)[1]))
+    with httpx.Client(base_url=base) as writer:
+        r = writer.post(
+            "/apiv2/customer.sendip.json",
+            data={**auth, "task": "append", "user": "shop", "set": "specify", "ip[]": wanted},
+        )
+        assert r.json() == {"message": "success"}
+    return wanted
+
+
 def _listed(client: httpx.Client, auth: dict[str, str]) -> list[str]:
     r = client.get("/apiv2/customer.sendip.json", params={**auth, "task": "list", "user": "shop"})
     return [e["ip"] for e in r.json()["ips"]]
@@ -42,19 +54,7 @@ def test_reads_follow_writes_across_two_workers(db_url: str, serve: Serve) -> No
     with serve(db_url, workers=2) as base:
         # Fresh connections each time so requests spread over both workers.
         for _ in range(40):
-            wanted = sorted(rng.sample(POOL, 3), key=lambda ip: int(ip.rsplit(".", 1)[1]))
-            with httpx.Client(base_url=base) as writer:
-                r = writer.post(
-                    "/apiv2/customer.sendip.json",
-                    data={
-                        **auth,
-                        "task": "append",
-                        "user": "shop",
-                        "set": "specify",
-                        "ip[]": wanted,
-                    },
-                )
-                assert r.json() == {"message": "success"}
+            wanted = _write_set(base, auth, rng)
             for _ in range(3):
                 with httpx.Client(base_url=base) as reader:
                     assert _listed(reader, auth) == wanted
@@ -100,14 +100,7 @@ def test_cached_v3_lists_follow_writes_across_two_workers(db_url: str, serve: Se
     rng = random.Random(11)
     with serve(db_url, workers=2) as base:
         for _ in range(30):
-            wanted = sorted(rng.sample(POOL, 3), key=lambda ip: int(ip.rsplit(".", 1)[1]))
-            with httpx.Client(base_url=base) as writer:
-                r = writer.post(
-                    "/apiv2/customer.sendip.json",
-                    data={**auth, "task": "append", "user": "shop", "set": "specify",
-                          "ip[]": wanted},
-                )  # fmt: skip
-                assert r.json() == {"message": "success"}
+            wanted = _write_set(base, auth, rng)
             for _ in range(3):  # new connections: either worker, cached or not
                 with httpx.Client(base_url=base) as reader:
                     assert _v3_held_by_shop(reader, key) == wanted

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -27,6 +27,7 @@ from ipfleet.store.repos import chunks, storable
 #: points it at its metrics. The store loads no metrics library itself (the CLI loads the
 #: store, and must not load prometheus-client before ``ipfleet serve`` has set it up).
 Observer = Callable[[str, float], None]
+R = TypeVar("R")
 
 _CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
@@ -108,29 +109,33 @@ class HotReads:
         return self._rows(sql, params)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        return self._run(lambda conn: self._fetch(conn, sql, params))
+
+    def _fetch(self, conn: Any, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        cur = conn.cursor()
+        try:
+            cur.execute(self._sql(sql), params)
+            return list(cur.fetchall())
+        finally:
+            cur.close()
+
+    def _run(self, work: Callable[[Any], R]) -> R:
+        """``work(connection)`` on this thread's connection, timed for the observer."""
         start = time.perf_counter()
         try:
-            return self._rows_once_reconnecting(sql, params)
+            for attempt in (1, 2):
+                conn = self._connection()
+                try:
+                    return work(conn)
+                except self.engine.dialect.loaded_dbapi.OperationalError:
+                    # A dropped connection (server restart): reconnect once, then give up.
+                    self._forget(conn)
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
         finally:
             if self.observe is not None:
                 self.observe("hot", time.perf_counter() - start)
-
-    def _rows_once_reconnecting(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
-        for attempt in (1, 2):
-            conn = self._connection()
-            try:
-                cur = conn.cursor()
-                try:
-                    cur.execute(self._sql(sql), params)
-                    return list(cur.fetchall())
-                finally:
-                    cur.close()
-            except self.engine.dialect.loaded_dbapi.OperationalError:
-                # A dropped connection (server restart): reconnect once, then give up.
-                self._forget(conn)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _forget(self, conn: Any) -> None:
         self.local.conn = None
@@ -165,23 +170,8 @@ class HotReads:
         transaction of three statements."""
         sql = _IP_PAGE.format(direction="DESC" if descending else "ASC")
         no_limit = None if self.postgres else -1
-        start = time.perf_counter()
-        try:
-            return self._ip_page_reconnecting(sql, (account_id, limit or no_limit, offset))
-        finally:
-            if self.observe is not None:
-                self.observe("hot", time.perf_counter() - start)
-
-    def _ip_page_reconnecting(self, sql: str, params: tuple[Any, ...]) -> list[IpRow]:
-        for attempt in (1, 2):
-            conn = self._connection()
-            try:
-                return self._ip_page(conn, sql, params)
-            except self.engine.dialect.loaded_dbapi.OperationalError:
-                self._forget(conn)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        params = (account_id, limit or no_limit, offset)
+        return self._run(lambda conn: self._ip_page(conn, sql, params))
 
     def _ip_page(self, conn: Any, sql: str, params: tuple[Any, ...]) -> list[IpRow]:
         cur = conn.cursor()
