@@ -21,7 +21,7 @@ import httpx
 from tests.reliability import rel_figures
 from tests.reliability.rel_invariants import fingerprint, violations
 from tests.reliability.rel_registry import ROUTES
-from tests.reliability.rel_world import B_DOMAIN, B, World
+from tests.reliability.rel_world import B_DOMAIN, B_POOL_ID, B_SUB_ID, B, World
 from tests.support.db import fail_kth_log_row, heal
 from tests.support.inprocess import Client
 
@@ -40,6 +40,27 @@ def v2(call: str, *pairs: tuple[str, str]) -> Write:
 
 def v3(method: str, route: str, path: str, body: Any = None) -> Write:
     return Write(f"{method} {route}", method, path, body)
+
+
+def send_ips_writes() -> list[Write]:
+    """Every /v3/send_ips write, on B's IPs, subusers (by id) and pools (by id)."""
+    ip, pool = "/v3/send_ips/ips/{ip}", "/v3/send_ips/pools/{poolid}"
+    on_ip, on_pool = "/v3/send_ips/ips/198.51.100.2", f"/v3/send_ips/pools/{B_POOL_ID}"
+    erin = {"subusers": [B_SUB_ID]}
+    return [
+        v3("POST", "/v3/send_ips/ips", "/v3/send_ips/ips",
+           {"is_auto_warmup": False, "is_parent_assigned": False, "subusers": [B_SUB_ID]}),
+        v3("PATCH", ip, on_ip, {"is_enabled": False, "is_parent_assigned": False}),
+        v3("POST", f"{ip}/subusers:batchAdd", f"{on_ip}/subusers:batchAdd", erin),
+        v3("POST", f"{ip}/subusers:batchDelete", f"{on_ip}/subusers:batchDelete", erin),
+        v3("POST", "/v3/send_ips/pools", "/v3/send_ips/pools",
+           {"name": "b-send-pool", "ips": ["198.51.100.2"]}),
+        v3("PUT", pool, on_pool, {"name": "b-pool-renamed"}),
+        v3("POST", f"{pool}/ips:batchAdd", f"{on_pool}/ips:batchAdd", {"ips": ["198.51.100.2"]}),
+        v3("POST", f"{pool}/ips:batchDelete", f"{on_pool}/ips:batchDelete",
+           {"ips": ["198.51.100.2"]}),
+        v3("DELETE", pool, on_pool),
+    ]  # fmt: skip
 
 
 def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
@@ -102,6 +123,7 @@ def writes(new_key_id: Callable[[], str]) -> list[Callable[[], Write]]:
         ),
         v3("PUT", f"{sub}/ips", "/v3/subusers/b-f2/ips", ["2001:db8:b::1"]),
         v3("DELETE", sub, "/v3/subusers/b-f2"),
+        *send_ips_writes(),
         v3("POST", "/v3/api_keys", "/v3/api_keys", {"name": "b-rotated"}),
     ]
     made = [lambda w=w: w for w in fixed]  # type: ignore[misc]

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = os.environ.get("IPFLEET_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -81,7 +82,25 @@ def submit(driver: WebDriver, css: str) -> None:
     """Press a form's button and wait until the page it leads to has replaced this one."""
     button = driver.find_element(By.CSS_SELECTOR, css)
     button.click()
-    WebDriverWait(driver, WAIT_S).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, WAIT_S).until(lambda _driver: _replaced(button))
+    WebDriverWait(driver, WAIT_S).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _replaced(element: WebElement) -> bool:
+    """Whether ``element``'s page has gone. Mid-navigation, chromedriver may answer "Node
+    with given id does not belong to the document" (an inspector error) where a finished
+    navigation answers "stale element": both mean the page was replaced."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def text_of(driver: WebDriver, css: str) -> str:
