@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ipfleet import prometheus
+from ipfleet.api.body import header
 from ipfleet.api.db_time import DB_TIME
 from ipfleet.services.fleet import FleetCounts, fleet_counts
 from ipfleet.store.uow import Database
@@ -73,10 +74,7 @@ def observe(scope: MutableMapping[str, Any], route: str, status: int, seconds: f
 
 def may_scrape(scope: MutableMapping[str, Any], token: str | None) -> bool:
     """Whether this request may read /metrics (a token when one is set, else loopback)."""
-    sent = b""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == b"authorization":
-            sent = bytes(value)
+    sent = header(scope, b"authorization").encode("latin-1")
     client = scope.get("client")
     return prometheus.may_scrape(sent, client[0] if client else None, token)
 

@@ -6,7 +6,6 @@ the others are the account's own and refuse On-Behalf-Of with 403.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
@@ -14,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from ipfleet.api.access import ACTOR_KEY
+from ipfleet.api.body import Scope, header
 from ipfleet.api.edge import Edge
 from ipfleet.api.offload import read
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
@@ -39,15 +39,7 @@ PRE_CALLER_KEY = "ipfleet.v3.pre_caller"
 PRE_ERROR_KEY = "ipfleet.v3.pre_error"
 
 
-def header(scope: Mapping[str, Any], name: bytes) -> str:
-    """One request header from the ASGI scope ("" when absent)."""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return ""
-
-
-async def identify(scope: Mapping[str, Any], db: Database, edge: Edge) -> Caller:
+async def identify(scope: Scope, db: Database, edge: Edge) -> Caller:
     """The caller of a request by its bearer key and On-Behalf-Of; a bad key is counted
     against the failed-authentication limits and raised."""
     key = bearer_key(header(scope, b"authorization"))

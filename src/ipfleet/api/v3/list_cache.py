@@ -21,9 +21,9 @@ from typing import Any
 
 from ipfleet.api.access import ACTOR_KEY, ROUTE_KEY
 from ipfleet.api.answer_cache import AnswerCache, Key
-from ipfleet.api.body import Receive, Scope, Send
+from ipfleet.api.body import Receive, Scope, Send, header
 from ipfleet.api.edge import Edge
-from ipfleet.api.v3.auth import PRE_CALLER_KEY, PRE_ERROR_KEY, header, identify
+from ipfleet.api.v3.auth import PRE_CALLER_KEY, PRE_ERROR_KEY, identify
 from ipfleet.store.uow import Database
 
 #: The lists served from the cache (their routes have no path parameters).
