@@ -107,7 +107,7 @@ class FleetCollector(Collector):
             "free (in the platform inventory) or used (on an account).",
             labels=["mta", "status"],
         )
-        for mta, (free, used) in sorted(self.counts.inventory.items(), key=lambda i: i[0] or ""):
+        for mta, free, used in self.counts.inventory:
             inventory.add_metric([mta or "", "free"], free)
             inventory.add_metric([mta or "", "used"], used)
         yield inventory

@@ -12,13 +12,13 @@ from ipfleet.store.uow import Database, UnitOfWork
 @dataclass(frozen=True, slots=True)
 class FleetCounts:
     states: dict[IpState, int]  # IPs on accounts, per v2 state, summed over the accounts
-    inventory: dict[str | None, tuple[int, int]]  # per MTA (None: none yet): (free, used)
+    inventory: list[tuple[str | None, int, int]]  # (MTA or None: none yet, free, used)
 
 
 def fleet_counts(db: Database) -> FleetCounts:
     """Both counts from one snapshot."""
 
     def work(uow: UnitOfWork) -> FleetCounts:
-        return FleetCounts(uow.fleet.state_counts(), uow.fleet.inventory_by_mta())
+        return FleetCounts(uow.ips.state_counts(None), uow.inventory.use_by_mta())
 
     return db.read(work)

@@ -216,16 +216,21 @@ class IpRepo:
             stmt = stmt.where(~held_by_active())
         return stmt.order_by(ip_addresses.c.sort_key)
 
-    def state_counts(self, account_id: int) -> dict[IpState, int]:
-        """How many of the account's addresses are in each state.
+    def state_counts(self, account_id: int | None) -> dict[IpState, int]:
+        """How many of the account's addresses are in each state (``None``: summed over
+        every account, for the fleet gauges; an IP is on one account at most).
 
         Counted from the holdings (few) rather than by testing every address (many): free
         is all minus those held by anyone, available all minus those held by an active one.
         """
-        everything = select(func.count()).where(ip_addresses.c.account_id == account_id)
-        held = select(func.count(func.distinct(holdings.c.ip_id))).where(
-            holdings.c.account_id == account_id
+        everything = select(func.count()).where(
+            ip_addresses.c.account_id.is_not(None)
+            if account_id is None
+            else ip_addresses.c.account_id == account_id
         )
+        held = select(func.count(func.distinct(holdings.c.ip_id)))
+        if account_id is not None:
+            held = held.where(holdings.c.account_id == account_id)
         held_active = held.join(subusers, subusers.c.id == holdings.c.subuser_id).where(
             subusers.c.active.is_(True)
         )

@@ -33,7 +33,6 @@ from ipfleet.domain.records import Account, Actor
 from ipfleet.store import raw
 from ipfleet.store.domain_repo import SendingDomainRepo
 from ipfleet.store.engine import is_sqlite, make_engine
-from ipfleet.store.fleet_repo import FleetRepo
 from ipfleet.store.hot import HotReads, Observer
 from ipfleet.store.inventory_repo import InventoryRepo
 from ipfleet.store.ip_detail_repo import IpDetailRepo
@@ -71,7 +70,6 @@ class UnitOfWork:
         self.routing = RoutingRepo(conn)
         self.state = StateRepo(conn)
         self.operators = OperatorRepo(conn)
-        self.fleet = FleetRepo(conn)
 
 
 class UnloggedWrite(RuntimeError):
