@@ -230,7 +230,8 @@ def operator_view(db: Database) -> OperatorView:
         ranges: dict[str, list[int]] = {}
         for address, account, _host in uow.inventory.entries(False):
             ranges.setdefault(_network(address), [0, 0])[account is not None] += 1
-        uses = [AccountUse(a, uow.inventory.count_on_account(a.id)) for a in uow.accounts.all()]
+        held = uow.inventory.counts_by_account()
+        uses = [AccountUse(a, held.get(a.id, 0)) for a in uow.accounts.all()]
         rows = [RangeUse(net, free, used) for net, (free, used) in ranges.items()]
         mtas = [MtaUse(*use) for use in uow.inventory.use_by_mta()]
         return OperatorView(

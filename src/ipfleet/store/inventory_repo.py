@@ -28,6 +28,15 @@ class InventoryRepo:
         stmt = select(func.count()).where(ip_addresses.c.account_id == account_id)
         return int(self.conn.scalar(stmt) or 0)
 
+    def counts_by_account(self) -> dict[int, int]:
+        """How many IPs each account holds (accounts with none are left out)."""
+        stmt = (
+            select(ip_addresses.c.account_id, func.count())
+            .where(ip_addresses.c.account_id.is_not(None))
+            .group_by(ip_addresses.c.account_id)
+        )
+        return {int(account): int(n) for account, n in self.conn.execute(stmt)}
+
     def claim(self, account_id: int, count: int, now: Any) -> list[IpRow]:
         """Move up to ``count`` free IPs (lowest first) to the account.
 
