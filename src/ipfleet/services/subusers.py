@@ -268,8 +268,7 @@ def set_ips_within(
         rows = uow.ips.on_account(account.id)
     else:
         rows = resolve_account_ips(uow, account, ips)
-    before = uow.subusers.ips(sub.id)
-    uow.subusers.replace_ips(sub, [r.id for r in rows])
+    before = uow.subusers.replace_ips(sub, [r.id for r in rows])
     after = [r.address for r in rows]
     uow.record(
         account_id=account.id,

@@ -25,7 +25,11 @@ _SUBUSER_IPS = raw.Statement(
     "SELECT ip.address FROM ip_addresses ip JOIN holdings h ON h.ip_id = ip.id"
     " WHERE h.subuser_id = ? ORDER BY ip.sort_key"
 )
-_DROP_HOLDINGS = raw.Statement("DELETE FROM holdings WHERE subuser_id = ?")
+_HELD = raw.Statement(
+    "SELECT h.ip_id, ip.address FROM ip_addresses ip JOIN holdings h ON h.ip_id = ip.id"
+    " WHERE h.subuser_id = ? ORDER BY ip.sort_key"
+)
+_UNHOLD = raw.Statement("DELETE FROM holdings WHERE subuser_id = ? AND ip_id = ?")
 _HOLD = raw.Statement("INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (?, ?, ?)")
 
 
@@ -234,7 +238,20 @@ class SubuserRepo:
         stmt = stmt.order_by(key.desc() if descending else key).limit(limit).offset(offset)
         return list(self.conn.scalars(stmt))
 
-    def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> None:
-        raw.change(self.conn, _DROP_HOLDINGS, (subuser.id,))
-        rows = [(subuser.id, i, subuser.account_id) for i in ip_ids]
-        raw.change_many(self.conn, _HOLD, rows)
+    def replace_ips(self, subuser: Subuser, ip_ids: Iterable[int]) -> list[str]:
+        """Make the subuser's set exactly ``ip_ids``; return the addresses it held before,
+        in numeric order.
+
+        Only the holdings that change are written: a kept IP's holding row stays, so its
+        timeline period (a trigger of migration 0006) runs on unbroken, and the write costs
+        the database nothing for it. The added are inserted before the removed are deleted,
+        so a set that stays non-empty keeps its 'filled' period open too.
+        """
+        held = raw.rows(self.conn, _HELD, (subuser.id,))
+        wanted = dict.fromkeys(ip_ids)
+        kept = {ip_id for ip_id, _ in held if ip_id in wanted}
+        added = [(subuser.id, i, subuser.account_id) for i in wanted if i not in kept]
+        removed = [(subuser.id, ip_id) for ip_id, _ in held if ip_id not in kept]
+        raw.change_many(self.conn, _HOLD, added)
+        raw.change_many(self.conn, _UNHOLD, removed)
+        return [address for _, address in held]
