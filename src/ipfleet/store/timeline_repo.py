@@ -1,8 +1,8 @@
 """The timeline's queries (the periods are written by the triggers of migration 0006).
 
 A period covers a moment T when ``started_at <= T`` and it had not ended by T. Each
-question starts from one index: the address (``ip_periods`` by address and start), the
-subuser or the domain (``holder_periods``).
+question starts from one index: the address (``ip_periods`` by its sort key, which names
+it, and start: migration 0009), the subuser or the domain (``holder_periods``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.engine import Connection
 
+from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.domain.timeline import Period, Sender
 from ipfleet.store.tables import (
     holder_periods,
@@ -49,6 +50,11 @@ def _filled(at: datetime) -> Any:
         filled.c.subuser_id == holder_periods.c.subuser_id,
         _covers(filled, at),
     )
+
+
+def _on(table: Any, address: str) -> ColumnElement[bool]:
+    """The periods of ``address`` (canonical text), found through the sort-key index."""
+    return table.c.sort_key == sort_key(parse_address(address))
 
 
 def _period(row: Any) -> Period:
@@ -86,7 +92,7 @@ class TimelineRepo:
         """Every period on ``address`` meeting [since, until), oldest first."""
         stmt = (
             select(*_PERIOD_COLUMNS)
-            .where(ip_periods.c.address == address, _overlaps(ip_periods, since, until))
+            .where(_on(ip_periods, address), _overlaps(ip_periods, since, until))
             .order_by(ip_periods.c.started_at, ip_periods.c.id)
         )
         return [_period(r) for r in self.conn.execute(stmt)]
@@ -111,7 +117,7 @@ class TimelineRepo:
         row = self.conn.execute(
             select(ip_periods.c.account_id, ip_periods.c.account)
             .where(
-                ip_periods.c.address == address,
+                _on(ip_periods, address),
                 ip_periods.c.kind == "account",
                 _covers(ip_periods, at),
             )
@@ -127,7 +133,7 @@ class TimelineRepo:
         holding = and_(
             held.c.kind == "holding",
             held.c.subuser_id == holder_periods.c.subuser_id,
-            held.c.address == address,
+            _on(held, address),
             _covers(held, at),
         )
         domain = holder_periods.alias("domain")
