@@ -12,12 +12,16 @@ from sqlalchemy.engine import Connection, make_url
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, *, sqlite_cache_mb: int | None = None) -> Engine:
+def make_engine(
+    url: str, *, sqlite_cache_mb: int | None = None, sqlite_checkpoint_pages: int | None = None
+) -> Engine:
     """An engine for ``url``, configured for ipfleet's transaction discipline
-    (``sqlite_cache_mb``: the page cache of each SQLite connection, else SQLite's 2 MB)."""
+    (``sqlite_cache_mb``: the page cache of each SQLite connection, else SQLite's 2 MB;
+    ``sqlite_checkpoint_pages``: the WAL's size in pages at which a commit of the engine's
+    connections checkpoints it, else SQLite's 1,000)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, sqlite_cache_mb)
+        return _sqlite_engine(url, sqlite_cache_mb, sqlite_checkpoint_pages)
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False)
 
 
@@ -38,7 +42,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def _sqlite_engine(url: str, cache_mb: int | None) -> Engine:
+def _sqlite_engine(url: str, cache_mb: int | None, checkpoint_pages: int | None) -> Engine:
     parsed = make_url(url)
     if (
         parsed.database
@@ -59,6 +63,8 @@ def _sqlite_engine(url: str, cache_mb: int | None) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         if cache_mb is not None:
             cur.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")  # negative: KiB
+        if checkpoint_pages is not None:
+            cur.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint_pages)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
