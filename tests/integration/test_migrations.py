@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from ipfleet.domain.addresses import parse_address, sort_key
+from ipfleet.services.timeline import ip_history
 from ipfleet.store import migrations
 from ipfleet.store.migrate import current, head, upgrade
 from ipfleet.store.tables import metadata
@@ -122,4 +124,52 @@ def test_0008_tells_direct_additions_from_takes_and_keeps_the_triggers(tmp_path:
             "SELECT count(*) FROM ip_periods WHERE ip_id = 3 AND ended_at IS NULL"
         ).scalar_one()
     assert opened == 1
+    db.dispose()
+
+
+def test_0009_keeps_the_periods_and_finds_them_by_sort_key(tmp_path: Path) -> None:
+    """0009 changes only ip_periods' indexes: the periods written before it stay, and the
+    questions about an address (now asked by its sort key) still find them."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0008")
+    key = sort_key(parse_address("192.0.2.1"))
+    with db.engine.begin() as conn:
+        for sql, params in (
+            (
+                "INSERT INTO accounts (id, username, data_version, created_at)"
+                " VALUES (1, 'acme', 0, '2026-01-01 00:00:00.000000')",
+                (),
+            ),
+            (
+                "INSERT INTO subusers (id, account_id, username, email, active, created_at)"
+                " VALUES (1, 1, 'alice', '', 1, '2026-01-01 00:00:00.000000')",
+                (),
+            ),
+            (
+                "INSERT INTO ip_addresses (id, address, sort_key, version, account_id,"
+                " assigned_at, created_at) VALUES (1, '192.0.2.1', ?, 4, 1,"
+                " '2026-01-02 00:00:00.000000', '2026-01-02 00:00:00.000000')",
+                (key,),
+            ),
+            ("INSERT INTO holdings (subuser_id, ip_id, account_id) VALUES (1, 1, 1)", ()),
+        ):
+            conn.exec_driver_sql(sql, params)
+    upgrade(db)
+    periods = ip_history(db, address="192.0.2.1")
+    assert [(p.kind, p.account, p.subuser, p.ended_at) for p in periods] == [
+        ("account", "acme", None, None),
+        ("holding", "acme", "alice", None),
+    ]
+    with db.engine.connect() as conn:
+        indexes = {
+            name
+            for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ip_periods'"
+            )
+        }
+    assert indexes == {
+        "ix_ip_periods_sort_key_started_at",
+        "ix_ip_periods_ip_id_ended_at",
+        "ix_ip_periods_account_id_kind",
+    }
     db.dispose()
