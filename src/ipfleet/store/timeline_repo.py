@@ -54,7 +54,8 @@ def _filled(at: datetime) -> Any:
 
 def _on(table: Any, address: str) -> ColumnElement[bool]:
     """The periods of ``address`` (canonical text), found through the sort-key index."""
-    return table.c.sort_key == sort_key(parse_address(address))
+    found: ColumnElement[bool] = table.c.sort_key == sort_key(parse_address(address))
+    return found
 
 
 def _period(row: Any) -> Period:
