@@ -78,6 +78,14 @@ def change(
     return changed
 
 
+def changed_rows(conn: Connection, stmt: Statement, params: Sequence[Any]) -> list[Any]:
+    """Every row a statement that changes rows returns (``RETURNING``), each reported to
+    the write unit as a changed row."""
+    found = rows(conn, stmt, params)
+    _report(conn, len(found))
+    return found
+
+
 def change_many(conn: Connection, stmt: Statement, params: Sequence[Sequence[Any]]) -> None:
     """Run a statement once per parameter row (an insert of many rows)."""
     if not params:
