@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from ipfleet.domain.records import SEND_DEFAULTS, IpRow
 from ipfleet.store import raw
 from ipfleet.store.repos import by_bytes
-from ipfleet.store.tables import accounts, inventory_counts, ip_addresses
+from ipfleet.store.tables import accounts, ip_addresses
 
 #: What a take sets besides the account: leased, and the default send settings (replay
 #: applies the same).
@@ -35,17 +35,10 @@ class InventoryRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def free_count(self) -> int:
-        """How many IPs are on no account (kept by the triggers of migration 0010)."""
-        return int(self.conn.scalar(select(inventory_counts.c.free_ips)) or 0)
-
-    def count_on_account(self, account_id: int) -> int:
-        """How many IPs are on the account (kept by the triggers of migration 0010)."""
-        stmt = select(accounts.c.ip_count).where(accounts.c.id == account_id)
-        return int(self.conn.scalar(stmt) or 0)
-
     def counts_by_account(self) -> dict[int, int]:
-        """How many IPs each account holds (accounts with none are left out)."""
+        """How many IPs each account holds (accounts with none are left out), as the
+        triggers of migration 0010 keep it; the quota's reads take it from
+        ``QuotaRepo.standing``."""
         stmt = select(accounts.c.id, accounts.c.ip_count).where(accounts.c.ip_count > 0)
         return {int(account): int(n) for account, n in self.conn.execute(stmt)}
 
