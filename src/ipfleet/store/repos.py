@@ -311,6 +311,9 @@ class IpRepo:
         ]
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows and self.conn.dialect.name == "postgresql":
+            raw.copy_rows(self.conn, ip_addresses, rows)
+            return
         for part in chunks(rows, 500):
             self.conn.execute(insert(ip_addresses), list(part))
 
