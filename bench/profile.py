@@ -1,5 +1,5 @@
-"""Where the time goes: S1, S2, S3's write and V3 (GET /v3/ips?limit=256) driven in
-process, without HTTP or wrk.
+"""Where the time goes: S1, S2, S3's write, V3 (GET /v3/ips?limit=256) and TAKE (POST
+/v3/ips {"count":1} on small plus 65,534 free IPs) driven in process, without HTTP or wrk.
 
 ``python -m bench.profile`` builds the small and large SQLite datasets, calls ipfleet's
 ASGI app directly (no server, so only ipfleet's own cost is measured) and writes, per
@@ -41,7 +41,8 @@ def _scope(method: str, target: str, body: bytes) -> dict[str, Any]:
     if path.startswith("/v3/"):
         headers += [(b"authorization", value) for value in BEARER]
     if body:
-        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
+        form = b"application/x-www-form-urlencoded"
+        headers.append((b"content-type", b"application/json" if path.startswith("/v3/") else form))
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -105,6 +106,11 @@ def _requests(name: str, built: Built, count: int, seed: int) -> list[Request]:
         return [("GET", f"/apiv2/customer.ip.json?{auth}&list=all", b"")] * count
     if name == "V3":
         return [("GET", "/v3/ips?limit=256", b"")] * count
+    if name in ("S4", "S4X"):
+        kind = "json" if name == "S4" else "xml"
+        return [("GET", f"/apiv2/customer.ip.{kind}?{auth}&list=available", b"")] * count
+    if name == "TAKE":
+        return [("POST", "/v3/ips", b'{"count":1}')] * count
     if name == "S2":
         prefix = f"/apiv2/customer.sendip.json?{auth}&task=list&user="
         return [("GET", prefix + rng.choice(names), b"") for _ in range(count)]
@@ -121,7 +127,7 @@ def _job(app: Any, requests: list[Request]) -> Job:
     async def run() -> None:
         for method, target, body in requests:
             status, answer = await call(app, method, target, body)
-            if status != 200 or answer.startswith(b'{"error'):
+            if status not in (200, 201) or answer.startswith((b'{"error', b"<error")):
                 raise RuntimeError(f"{target} answered {status}: {answer[:200]!r}")
 
     return run
@@ -171,6 +177,15 @@ def profile(name: str, built: Built, count: int, top: int) -> str:
     return text
 
 
+def _takes(out: Path) -> Built:
+    """Small with the allocation bench's free inventory and a quota with room for it."""
+    from bench.writes import _stock
+
+    built = dataset.build(dataset.SPECS["small"], dataset.sqlite_url(out, "p-takes"), out)
+    _stock(built)
+    return built
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=["S1", "S2", "S3", "V3"])
@@ -180,8 +195,10 @@ def main() -> None:
     args = parser.parse_args()
     small = dataset.build(dataset.SPECS["small"], dataset.sqlite_url(args.out, "p-small"), args.out)
     large = dataset.build(dataset.SPECS["large"], dataset.sqlite_url(args.out, "p-large"), args.out)
+    takes = _takes(args.out) if "TAKE" in args.scenarios else small
     for name in args.scenarios:
-        text = profile(name, small if name in ("S1", "V3") else large, args.requests, args.top)
+        built = {"S1": small, "V3": small, "TAKE": takes}.get(name, large)
+        text = profile(name, built, args.requests, args.top)
         path = args.out / f"profile-{name}.txt"
         path.write_text(text)
         lines = text.splitlines()

@@ -21,7 +21,7 @@ from ipfleet.services.accounts import get_account
 from ipfleet.store.tables import accounts, ip_addresses
 from ipfleet.store.uow import Database
 from tests.integration import take_worker
-from tests.support.db import ACTOR, log_rows_of
+from tests.support.db import ACTOR, kept_count_differences, log_rows_of
 from tests.support.seed import make_account
 
 PROCESSES = 8
@@ -109,6 +109,8 @@ def test_concurrent_takes_never_share_an_ip(
         )
         total = conn.scalar(select(func.count()).select_from(ip_addresses))
     assert (total, free) == (INVENTORY, INVENTORY - len(handed))
+    # The counts the triggers keep (migration 0010) followed every concurrent take.
+    assert kept_count_differences(db) == []
 
     # Every account that stopped short of its quota stopped because the inventory ran dry.
     if sum(quotas) <= INVENTORY:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -13,6 +15,7 @@ from ipfleet.store import migrations
 from ipfleet.store.migrate import current, head, upgrade
 from ipfleet.store.tables import metadata
 from ipfleet.store.uow import Database
+from tests.support.postgres import fresh_schema
 
 
 def test_migrated_schema_matches_tables(db: Database) -> None:
@@ -173,3 +176,42 @@ def test_0009_keeps_the_periods_and_finds_them_by_sort_key(tmp_path: Path) -> No
         "ix_ip_periods_account_id_kind",
     }
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_0010_counts_the_ips_already_there_and_keeps_counting(tmp_path: Path, backend: str) -> None:
+    """The kept counts start from the rows there (two accounts, one with none, and the
+    free inventory) and follow a move made by plain SQL afterwards."""
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'old.db'}"
+            if backend == "sqlite"
+            else stack.enter_context(fresh_schema("m"))
+        )
+        db = Database(url)
+        stack.callback(db.dispose)
+        upgrade(db, "0008")
+        with db.engine.begin() as conn:
+            for n, name in ((1, "acme"), (2, "other"), (3, "empty")):
+                conn.exec_driver_sql(
+                    "INSERT INTO accounts (id, username, data_version, created_at)"
+                    f" VALUES ({n}, '{name}', 0, '2026-01-01 00:00:00')"
+                )
+            owners = ["1", "1", "1", "2", "NULL", "NULL"]
+            for n, owner in enumerate(owners, start=1):
+                conn.exec_driver_sql(
+                    "INSERT INTO ip_addresses (id, address, sort_key, version, account_id,"
+                    f" created_at) VALUES ({n}, '192.0.2.{n}', 'k{n}', 4, {owner},"
+                    " '2026-01-01 00:00:00')"
+                )
+        upgrade(db)
+        counts = "SELECT id, ip_count FROM accounts ORDER BY id"
+        free = "SELECT free_ips FROM inventory_counts"
+        with db.engine.begin() as conn:
+            assert [tuple(r) for r in conn.exec_driver_sql(counts)] == [(1, 3), (2, 1), (3, 0)]
+            assert conn.exec_driver_sql(free).scalar_one() == 2
+            conn.exec_driver_sql("UPDATE ip_addresses SET account_id = 3 WHERE id IN (1, 5)")
+            assert [tuple(r) for r in conn.exec_driver_sql(counts)] == [(1, 2), (2, 1), (3, 2)]
+            assert conn.exec_driver_sql(free).scalar_one() == 1

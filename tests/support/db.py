@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.accounts import get_account
-from ipfleet.store.tables import metadata, subusers
+from ipfleet.store.tables import accounts, inventory_counts, ip_addresses, metadata, subusers
 from ipfleet.store.uow import Database
 
 ACTOR = Actor(name="test:integration", request_id="req-0001")
@@ -133,3 +133,20 @@ def heal(db: Database) -> None:
         else:
             conn.exec_driver_sql("DROP TRIGGER fault ON change_log")
             conn.exec_driver_sql("DROP FUNCTION fault()")
+
+
+def kept_count_differences(db: Database) -> list[str]:
+    """Where the IP counts the triggers keep (migration 0010) differ from a real count."""
+    per_owner = select(ip_addresses.c.account_id, func.count()).group_by(ip_addresses.c.account_id)
+    with db.engine.connect() as conn:
+        real = {owner: int(n) for owner, n in conn.execute(per_owner)}
+        kept = {int(a): int(n) for a, n in conn.execute(select(accounts.c.id, accounts.c.ip_count))}
+        free = conn.scalar(select(inventory_counts.c.free_ips))
+    found = [
+        f"account {a}: kept {n}, counted {real.get(a, 0)}"
+        for a, n in kept.items()
+        if n != real.get(a, 0)
+    ]
+    if free != real.get(None, 0):
+        found.append(f"inventory: kept {free}, counted {real.get(None, 0)}")
+    return found

@@ -20,7 +20,7 @@ from ipfleet.domain.records import Account, Actor
 from ipfleet.domain.sending import check_mta_name
 from ipfleet.services.common import now
 from ipfleet.services.ips import parse_all
-from ipfleet.services.quota import offer, quota_room
+from ipfleet.services.quota import offer_of, room_of
 from ipfleet.services.subusers import SetMode, set_ips_within
 from ipfleet.services.warmup import start_warmup_within
 from ipfleet.store.repos import chunks
@@ -142,20 +142,26 @@ def list_inventory(db: Database, *, free_only: bool) -> list[InventoryEntry]:
     return [InventoryEntry(a, acc, host) for a, acc, host in rows]
 
 
-def _take(uow: WriteUnit, account: Account, count: int) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The IPs a take moved to the account, and what it may take after them."""
+
+    ips: list[str]
+    remaining: int
+
+
+def _take(uow: WriteUnit, account: Account, count: int) -> Claim:
     """Claim ``count`` free IPs for the account, within its quota (the write path has
     locked the account, so concurrent takes by one account are serialised)."""
     if count < 1:
         raise InvalidValue("The count must be at least 1")
-    problems = []
-    room = quota_room(uow, account)
+    room = room_of(uow.quota.standing(account.id))
     if room is not None and count > room:
-        problems.append(f"the quota of {account.username} allows {max(room, 0)} more")
-    claimed = [] if problems else uow.inventory.claim(account.id, count, now())
-    if not problems and len(claimed) < count:
-        problems.append(f"the inventory has {len(claimed)} free")
-    if problems:
-        raise NotEnoughIps(f"Cannot take {count} IPs: " + " and ".join(problems))
+        why = f"the quota of {account.username} allows {max(room, 0)} more"
+        raise NotEnoughIps(f"Cannot take {count} IPs: {why}")
+    claimed = uow.inventory.claim(account.id, count, now())
+    if len(claimed) < count:
+        raise NotEnoughIps(f"Cannot take {count} IPs: the inventory has {len(claimed)} free")
     taken = [r.address for r in claimed]
     uow.record(
         account_id=account.id,
@@ -163,12 +169,14 @@ def _take(uow: WriteUnit, account: Account, count: int) -> list[str]:
         subject=f"account:{account.username}",
         after={"addresses": taken},
     )
-    return taken
+    # Read again after the claim: on PostgreSQL another account's take may have changed
+    # the free inventory since the first read, and this one now holds its counter's row.
+    return Claim(taken, offer_of(uow.quota.standing(account.id)).remaining)
 
 
 def take_ips(db: Database, *, account: Account, count: int, actor: Actor) -> list[str]:
     """Move ``count`` free inventory IPs to the account, atomically and within its quota."""
-    return db.write(lambda uow: _take(uow, account, count), actor=actor, account=account)
+    return db.write(lambda uow: _take(uow, account, count).ips, actor=actor, account=account)
 
 
 def take_for_account(
@@ -185,15 +193,15 @@ def take_for_account(
     nothing taken."""
     names = list(dict.fromkeys(subusers))
 
-    def work(uow: WriteUnit) -> list[str]:
+    def work(uow: WriteUnit) -> Claim:
         found = {n: uow.subusers.get(account.id, n) for n in names}
         unknown = [n for n, sub in found.items() if sub is None]
         if unknown:
             raise UnknownSubusers(unknown)
-        return take_within(uow, account, count, names, warmup)
+        return claim_within(uow, account, count, names, warmup)
 
-    taken = db.write(work, actor=actor, account=account)
-    return Taken(taken, sorted(names), offer(db, account=account).remaining, warmup)
+    claim = db.write(work, actor=actor, account=account)
+    return Taken(claim.ips, sorted(names), claim.remaining, warmup)
 
 
 def take_within(
@@ -201,12 +209,19 @@ def take_within(
 ) -> list[str]:
     """Take ``count`` IPs inside the caller's write, add them to the sets of ``holders``
     (the account's subusers, checked by the caller), optionally warm them up."""
-    taken = _take(uow, account, count)
+    return claim_within(uow, account, count, holders, warmup).ips
+
+
+def claim_within(
+    uow: WriteUnit, account: Account, count: int, holders: Sequence[str], warmup: bool
+) -> Claim:
+    """``take_within``, answering also what the account may take after it."""
+    claim = _take(uow, account, count)
     for name in holders:
         sub = uow.subusers.get(account.id, name)
         held = uow.subusers.ips(sub.id) if sub else []
-        set_ips_within(uow, account, name, SetMode.SPECIFY, [*held, *taken])
+        set_ips_within(uow, account, name, SetMode.SPECIFY, [*held, *claim.ips])
     if warmup:
-        for address in taken:
+        for address in claim.ips:
             start_warmup_within(uow, account, address)
-    return taken
+    return claim

@@ -9,6 +9,7 @@ from typing import Any
 from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.names import check_quota
+from ipfleet.store.quota_repo import Standing
 from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
 
 
@@ -81,10 +82,19 @@ def set_price(db: Database, *, account: Account, price: float | None, actor: Act
 def quota_room(uow: UnitOfWork, account: Account) -> int | None:
     """How many more IPs the account may take under its quota (None: unlimited), as this
     transaction sees the quota: a take calls it after the write path has locked the account."""
-    quota = uow.quota.ip_quota(account.id)
-    if quota is None:
-        return None
-    return quota - uow.inventory.count_on_account(account.id)
+    return room_of(uow.quota.standing(account.id))
+
+
+def room_of(standing: Standing) -> int | None:
+    """The quota's room in ``standing`` (None: unlimited; negative: over the quota)."""
+    return None if standing.quota is None else standing.quota - standing.held
+
+
+def offer_of(standing: Standing) -> Offer:
+    """Room under the quota, bounded by the free inventory, and the price of each IP."""
+    room, free = room_of(standing), standing.free
+    remaining = free if room is None else max(0, min(room, free))
+    return Offer(remaining, standing.price_per_ip or 0.0)
 
 
 def remaining_ips(db: Database, *, account: Account) -> int | None:
@@ -95,10 +105,4 @@ def remaining_ips(db: Database, *, account: Account) -> int | None:
 
 def offer(db: Database, *, account: Account) -> Offer:
     """Room under the quota, bounded by the free inventory, and the price of each IP."""
-
-    def work(uow: UnitOfWork) -> Offer:
-        room, free = quota_room(uow, account), uow.inventory.free_count()
-        price = uow.quota.price_per_ip(account.id)
-        return Offer(free if room is None else max(0, min(room, free)), price or 0.0)
-
-    return db.read(work)
+    return db.read(lambda uow: offer_of(uow.quota.standing(account.id)))

@@ -30,7 +30,7 @@ from ipfleet.store.migrate import known_revision
 Progress = Callable[[int, int], None]
 
 #: Tables a fresh `ipfleet db upgrade` fills already: rows there are not data.
-BOOKKEEPING = frozenset({"alembic_version", "write_clock"})
+BOOKKEEPING = frozenset({"alembic_version", "write_clock", "inventory_counts"})
 STEP_PAGES = 256  # 1 MiB a step with SQLite's default page size
 PG_DUMP_HINT = (
     "install the PostgreSQL client tools of your server's major version "

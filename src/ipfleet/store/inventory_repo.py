@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ipfleet.domain.records import SEND_DEFAULTS, IpRow
+from ipfleet.store import raw
 from ipfleet.store.repos import by_bytes
 from ipfleet.store.tables import accounts, ip_addresses
 
@@ -15,54 +16,47 @@ from ipfleet.store.tables import accounts, ip_addresses
 #: applies the same).
 FRESH_TAKE: dict[str, bool | str] = {"leased": True, **SEND_DEFAULTS}
 
+# One statement picks the IPs and moves them. The pick is materialised, so run once: as a
+# plain subquery PostgreSQL may run it again for each row it updates, and a locking LIMIT
+# run again picks other rows (a take of 3 moved 14).
+_CLAIM_SQL = """WITH picked AS MATERIALIZED (
+    SELECT id FROM ip_addresses WHERE account_id IS NULL ORDER BY sort_key LIMIT ?{lock})
+UPDATE ip_addresses SET account_id = ?, assigned_at = ?, {fresh}
+WHERE id IN (SELECT id FROM picked) AND account_id IS NULL
+RETURNING id, address, sort_key"""
+_FRESH = ", ".join(f"{name} = ?" for name in FRESH_TAKE)
+_CLAIM = raw.Statement(
+    _CLAIM_SQL.format(lock="", fresh=_FRESH),
+    _CLAIM_SQL.format(lock=" FOR UPDATE SKIP LOCKED", fresh=_FRESH).replace("?", "%s"),
+)
+
 
 class InventoryRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def free_count(self) -> int:
-        stmt = select(func.count()).where(ip_addresses.c.account_id.is_(None))
-        return int(self.conn.scalar(stmt) or 0)
-
-    def count_on_account(self, account_id: int) -> int:
-        stmt = select(func.count()).where(ip_addresses.c.account_id == account_id)
-        return int(self.conn.scalar(stmt) or 0)
-
     def counts_by_account(self) -> dict[int, int]:
-        """How many IPs each account holds (accounts with none are left out)."""
-        stmt = (
-            select(ip_addresses.c.account_id, func.count())
-            .where(ip_addresses.c.account_id.is_not(None))
-            .group_by(ip_addresses.c.account_id)
-        )
+        """How many IPs each account holds (accounts with none are left out), as the
+        triggers of migration 0010 keep it; the quota's reads take it from
+        ``QuotaRepo.standing``."""
+        stmt = select(accounts.c.id, accounts.c.ip_count).where(accounts.c.ip_count > 0)
         return {int(account): int(n) for account, n in self.conn.execute(stmt)}
 
     def claim(self, account_id: int, count: int, now: Any) -> list[IpRow]:
-        """Move up to ``count`` free IPs (lowest first) to the account.
+        """Move up to ``count`` free IPs (lowest first) to the account, in one statement;
+        the rows moved, in numeric order.
 
         On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent takers never
         wait on, or get, the same rows; the ``account_id IS NULL`` guard on the update
         keeps it safe on any backend.
         """
-        stmt = (
-            select(ip_addresses.c.id, ip_addresses.c.address)
-            .where(ip_addresses.c.account_id.is_(None))
-            .order_by(ip_addresses.c.sort_key)
-            .limit(count)
-        )
-        if self.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = list(self.conn.execute(stmt))
-        claimed: list[IpRow] = []
-        for r in rows:
-            done = self.conn.execute(
-                update(ip_addresses)
-                .where(ip_addresses.c.id == r.id, ip_addresses.c.account_id.is_(None))
-                .values(account_id=account_id, assigned_at=now, **FRESH_TAKE)
-            )
-            if done.rowcount == 1:
-                claimed.append(IpRow(id=r.id, address=r.address, account_id=account_id))
-        return claimed
+        fresh = [raw.bind(self.conn, ip_addresses.c[k], v) for k, v in FRESH_TAKE.items()]
+        stamp = raw.bind(self.conn, ip_addresses.c.assigned_at, now)
+        moved = raw.changed_rows(self.conn, _CLAIM, (count, account_id, stamp, *fresh))
+        return [
+            IpRow(id=ip_id, address=address, account_id=account_id)
+            for ip_id, address, _ in sorted(moved, key=lambda row: str(row[2]))
+        ]
 
     def entries(self, free_only: bool) -> list[tuple[str, str | None, str | None]]:
         """(address, account username or None, hostname) of every known IP, in order."""

@@ -63,6 +63,18 @@ accounts = Table(
     # Bumped by every write transaction on the account's data; readers cache on it.
     Column("data_version", Integer, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
+    # How many IPs are on the account: kept by the triggers of migration 0010 (read by the
+    # quota check and remaining_ips instead of counting the IPs).
+    Column("ip_count", Integer, nullable=False, server_default="0"),
+)
+
+# One row (id 1): how many IPs are in the platform inventory, on no account. Kept by the
+# triggers of migration 0010, as accounts.ip_count is.
+inventory_counts = Table(
+    "inventory_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("free_ips", Integer, nullable=False),
 )
 
 api_keys = Table(
