@@ -6,11 +6,6 @@ request to the same app must be answered. Were the slow call made on the loop, t
 would sit in the gate, the second request would never be answered and the gate's wait
 would time out, failing the test. v2, v3 and the dashboard, the key check (the session
 check) and the reads behind it.
-
-On PostgreSQL the v2 and v3 key check is awaited on the loop (psycopg's async driver), not
-run in a thread, so no Python gate can hold it without holding the loop: the database
-holds it instead. A transaction that has locked ``api_keys`` makes the key check's SELECT
-wait in PostgreSQL while a request that needs no key must still be answered.
 """
 
 from __future__ import annotations
@@ -21,13 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio.from_thread
 import anyio.to_thread
 import pytest
-from sqlalchemy import Connection
 
-from ipfleet.api.app import create_app
-from ipfleet.config import Settings
 from ipfleet.store.hot import HotReads
 from ipfleet.store.repos import KeyRepo
 from ipfleet.store.uow import Database
@@ -41,8 +32,7 @@ WAIT_S = 20.0
 class Gate:
     """Holds the first database call made through it until ``release`` is set."""
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.armed = True
         self.entered = threading.Event()
@@ -71,7 +61,7 @@ SLOW_CALLS = {
 
 @pytest.fixture(params=sorted(SLOW_CALLS))
 def gate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
-    made = Gate(request.param)
+    made = Gate()
     for owner, name in SLOW_CALLS[request.param]:
         monkeypatch.setattr(owner, name, made.wrap(getattr(owner, name)))
     yield made
@@ -108,8 +98,6 @@ async def _one_waits_other_answers(
 def test_a_request_answers_while_another_waits_on_the_database(
     db: Database, make_client: Callable[..., Client], gate: Gate, slow: str, fast: str
 ) -> None:
-    if gate.kind == "key check" and not db.sqlite and slow in ("v2", "v3"):
-        pytest.skip("awaited on the loop on PostgreSQL: test_a_key_check_held_in_postgres...")
     gate.armed = False  # seeding reads the database too
     _, key = seed_account(
         db, "acme", ips=["192.0.2.8/30"], subusers={"mta": Sub(held=["192.0.2.9"])}
@@ -120,58 +108,3 @@ def test_a_request_answers_while_another_waits_on_the_database(
     gate.armed = True
     client.portal.call(_one_waits_other_answers, client, urls[slow], urls[fast], gate)
     assert not gate.armed  # the gate did hold a call
-
-
-def _a_key_check_waits_on_the_lock(db: Database) -> bool:
-    """Whether a statement waits in PostgreSQL for the lock on ``api_keys`` (within WAIT_S)."""
-    sql = "SELECT count(*) FROM pg_locks WHERE relation = 'api_keys'::regclass AND NOT granted"
-    for _ in range(int(WAIT_S / 0.01)):
-        if db.read(lambda uow: uow.conn.exec_driver_sql(sql).scalar_one()):
-            return True
-        threading.Event().wait(0.01)
-    return False
-
-
-async def _held_in_postgres(
-    client: Client, slow: tuple[str, dict[str, str]], db: Database, locker: Connection
-) -> None:
-    waiting = asyncio.ensure_future(client.http.get(slow[0], headers=slow[1]))
-    held = await anyio.to_thread.run_sync(_a_key_check_waits_on_the_lock, db)
-    assert held, "the slow request's key check never waited on the lock"
-    answered = await client.http.get("/")  # needs no key, so not the locked table
-    assert answered.status_code == 200, answered.text
-    assert not waiting.done(), "the slow request was not held by the lock"
-    await anyio.to_thread.run_sync(locker.rollback)
-    done = await waiting
-    assert done.status_code == 200, done.text
-
-
-def _thread_path_refused(*_: Any, **__: Any) -> Any:
-    raise AssertionError("the key check took the read thread on PostgreSQL")
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("slow", ["v2", "v3"])
-def test_a_key_check_held_in_postgres_leaves_the_loop_free(
-    postgres_url: str,
-    portal: anyio.from_thread.BlockingPortal,
-    monkeypatch: pytest.MonkeyPatch,
-    slow: str,
-) -> None:
-    db = Database(postgres_url)
-    _, key = seed_account(db, "acme", ips=["192.0.2.8/30"])
-    # The async path must serve it: the thread path (the read threads) is refused.
-    monkeypatch.setattr(HotReads, "credentials", _thread_path_refused)
-    client = Client(portal, create_app(Settings(database_url=postgres_url, v2_http_errors=True)))
-    try:
-        with db.engine.connect() as locker:
-            # Were the key check to block the loop, nothing would answer until this lock is
-            # gone: the server ends the locker after WAIT_S, and the test fails, not hangs.
-            locker.exec_driver_sql(
-                f"SET LOCAL idle_in_transaction_session_timeout = '{WAIT_S:.0f}s'"
-            )
-            locker.exec_driver_sql("LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE")
-            portal.call(_held_in_postgres, client, _urls(key)[slow], db, locker)
-    finally:
-        client.close()
-        db.dispose()

@@ -14,7 +14,7 @@ from ipfleet.api.offload import read
 from ipfleet.config import Settings
 from ipfleet.domain.errors import BadCredentials
 from ipfleet.domain.records import Account
-from ipfleet.services.authentication import authenticate, authenticate_async
+from ipfleet.services.authentication import authenticate
 from ipfleet.services.guard import Attempt, AuthGuard, Limits
 from ipfleet.store.uow import Database
 
@@ -71,8 +71,6 @@ class Edge:
         attempt = Attempt(client_of(scope), f"v2:{user}" if user else "", request_id)
         self.guard.check(attempt)
         try:
-            if self.db.hot.aio is not None:  # PostgreSQL: the async driver, no thread
-                return await authenticate_async(self.db.hot.aio, username=user, api_key=key)
             return await read(authenticate, self.db, username=user, api_key=key)
         except BadCredentials:
             await self.failed(attempt, "v2 api_user/api_key")

@@ -9,10 +9,6 @@ lock), and every password hash, runs off the loop:
 
 - reads (the key check, lists, one IP, counts): ``await read(...)``, on this module's
   read threads;
-- or an asynchronous driver, awaited on the loop: on PostgreSQL the key check of v2 and
-  of v3 without On-Behalf-Of (``store.hot.AsyncKeyCheck``, psycopg's ``AsyncConnection``)
-  is one statement whose wait is a socket the loop watches, so it skips the hop to a read
-  thread. SQLite has no such driver (its calls block), so its key check stays on a thread;
 - writes: ``anyio.to_thread.run_sync``; a write waits for its commit (the SQLite group
   commit gathers the waiting writers, a PostgreSQL write may wait on an account's row
   lock), so writes stay on anyio's larger pool and never hold a read thread;

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from ipfleet.domain.errors import BadCredentials, OnBehalfOfRefused
 from ipfleet.domain.records import Account, Subuser
 from ipfleet.services.keys import KEY_SHAPE, hash_key
-from ipfleet.store.hot import AsyncKeyCheck
 from ipfleet.store.uow import Database, UnitOfWork
 
 # Compared against when no key matches, so a miss costs what a hit costs.
@@ -43,15 +42,6 @@ def authenticate_bearer(db: Database, *, api_key: str, on_behalf_of: str | None)
     if on_behalf_of is None:
         return Caller(account)
     return Caller(account, db.read(lambda uow: _act_as(uow, account, on_behalf_of)))
-
-
-async def authenticate_bearer_async(key_check: AsyncKeyCheck, *, api_key: str) -> Caller:
-    """``authenticate_bearer`` without On-Behalf-Of, through the asynchronous key check
-    (PostgreSQL): awaited on the event loop instead of run on a read thread."""
-    if not api_key:
-        raise BadCredentials
-    key_id = key_id_of(api_key)
-    return Caller(_verified(await key_check.credentials(key_id) if key_id else None, api_key, None))
 
 
 def _verified(found: tuple[Account, str] | None, api_key: str, username: str | None) -> Account:
@@ -93,13 +83,3 @@ def session_account(db: Database, *, username: str, key_id: str) -> Account:
     if found is None or not hmac.compare_digest(found[0].username.encode(), username.encode()):
         raise BadCredentials
     return found[0]
-
-
-async def authenticate_async(key_check: AsyncKeyCheck, *, username: str, api_key: str) -> Account:
-    """``authenticate`` through the asynchronous key check (PostgreSQL), awaited on the
-    event loop; the same answers, the same constant-time comparison."""
-    if not username or not api_key:
-        raise BadCredentials
-    key_id = key_id_of(api_key)
-    found = await key_check.credentials(key_id) if key_id else None
-    return _verified(found, api_key, username)

@@ -6,25 +6,18 @@ SQLAlchemy these cost ~10x what SQLite itself spends (statement building, pool c
 BEGIN/COMMIT, result processing), so each thread keeps one autocommit connection and runs
 fixed, parameterised SQL on it. Autocommit means every statement sees every committed
 write, which the answer cache's freshness rule relies on.
-
-On PostgreSQL the key check also has an asynchronous twin (``AsyncKeyCheck``, ``HotReads.aio``):
-the same statement on psycopg's ``AsyncConnection``, awaited on the event loop, so the
-request needs no hop to a read thread for its one round trip (``api/offload.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import psycopg
 from sqlalchemy import Engine
 
 from ipfleet.domain.records import Account
@@ -36,9 +29,7 @@ from ipfleet.store.repos import chunks, storable
 Observer = Callable[[str, float], None]
 R = TypeVar("R")
 
-#: The key check: the account and secret hash of an unrevoked key. One statement for both
-#: drivers (``HotReads.credentials`` and ``AsyncKeyCheck.credentials``).
-CREDENTIALS = (
+_CREDENTIALS = (
     "SELECT a.id, a.username, a.outbound_cluster, a.ip_quota, a.data_version, k.secret_hash"
     " FROM api_keys k JOIN accounts a ON a.id = k.account_id"
     " WHERE k.key_id = ? AND k.revoked_at IS NULL"
@@ -85,14 +76,6 @@ def _utc(value: datetime | str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def credentials_of(rows: Sequence[Any]) -> tuple[Account, str] | None:
-    """The account and secret hash of the key check's rows (none: no such live key)."""
-    if not rows:
-        return None
-    aid, username, cluster, quota, version, secret_hash = rows[0]
-    return Account(aid, username, cluster, quota, version), secret_hash
-
-
 class HotReads:
     """Per-thread autocommit connections for ``credentials`` and ``subuser_ips``."""
 
@@ -103,7 +86,6 @@ class HotReads:
         self.lock = threading.Lock()
         self.opened: list[Any] = []
         self.observe: Observer | None = None  # set by Database.observe_with
-        self.aio = AsyncKeyCheck(self) if self.postgres else None
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
@@ -165,7 +147,11 @@ class HotReads:
 
     def credentials(self, key_id: str) -> tuple[Account, str] | None:
         """The account and secret hash of an unrevoked key."""
-        return credentials_of(self._rows(CREDENTIALS, (key_id,)))
+        rows = self._rows(_CREDENTIALS, (key_id,))
+        if not rows:
+            return None
+        aid, username, cluster, quota, version, secret_hash = rows[0]
+        return Account(aid, username, cluster, quota, version), secret_hash
 
     def subuser_ips(self, account_id: int, username: str) -> list[str] | None:
         """The subuser's explicit set in numeric order, or None if it has no such subuser."""
@@ -235,98 +221,3 @@ class HotReads:
             with contextlib.suppress(Exception):  # closing on shutdown, best effort
                 conn.close()
         self.local = threading.local()
-        if self.aio is not None:
-            self.aio.close()
-
-
-#: Most connections one event loop's key checks hold open at once (a worker has one loop).
-ASYNC_CONNECTIONS = 4
-
-
-class _LoopConnections:
-    """One event loop's key-check connections: the idle ones, and a bound on the open ones."""
-
-    def __init__(self) -> None:
-        self.idle: list[psycopg.AsyncConnection[Any]] = []
-        self.slots = asyncio.Semaphore(ASYNC_CONNECTIONS)
-
-
-class AsyncKeyCheck:
-    """``HotReads.credentials`` on PostgreSQL through psycopg's ``AsyncConnection``: the same
-    statement, awaited on the calling event loop. Connections are autocommit (every check
-    sees every committed write) and belong to one loop, so each loop gets its own few;
-    ``close`` (``HotReads.close``, run by ``Database.dispose``) closes them all."""
-
-    def __init__(self, hot: HotReads) -> None:
-        self.hot = hot  # its observer times these statements too ("hot")
-        _, params = hot.engine.dialect.create_connect_args(hot.engine.url)
-        params.pop("context", None)  # the sync dialect's adapters; the defaults fit this row
-        params.setdefault("application_name", "ipfleet-key-check")  # seen in pg_stat_activity
-        self.connect_params: dict[str, Any] = dict(params)
-        self.sql = CREDENTIALS.replace("?", "%s")
-        self.loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections]
-        self.loops = weakref.WeakKeyDictionary()
-        self.lock = threading.Lock()  # close() may run in another thread than the loops
-        self.opened: list[psycopg.AsyncConnection[Any]] = []
-
-    def _of_this_loop(self) -> _LoopConnections:
-        loop = asyncio.get_running_loop()
-        with self.lock:
-            mine = self.loops.get(loop)
-            if mine is None:
-                mine = self.loops[loop] = _LoopConnections()
-        return mine
-
-    async def credentials(self, key_id: str) -> tuple[Account, str] | None:
-        """The account and secret hash of an unrevoked key."""
-        start = time.perf_counter()
-        try:
-            mine = self._of_this_loop()
-            async with mine.slots:
-                return credentials_of(await self._rows(mine, key_id))
-        finally:
-            if self.hot.observe is not None:
-                self.hot.observe("hot", time.perf_counter() - start)
-
-    async def _rows(self, mine: _LoopConnections, key_id: str) -> list[Any]:
-        for attempt in (1, 2):
-            conn = mine.idle.pop() if mine.idle else await self._open()
-            try:
-                cur = await conn.execute(self.sql, (key_id,))
-                rows = await cur.fetchall()
-            except psycopg.OperationalError:
-                # A dropped connection (server restart): reconnect once, then give up.
-                await self._forget(conn)
-                if attempt == 2:
-                    raise
-            except BaseException:
-                # Cancelled or failed mid-statement: the connection's state is unknown.
-                await self._forget(conn)
-                raise
-            else:
-                mine.idle.append(conn)
-                return rows
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _open(self) -> psycopg.AsyncConnection[Any]:
-        conn = await psycopg.AsyncConnection.connect(autocommit=True, **self.connect_params)
-        with self.lock:
-            self.opened.append(conn)
-        return conn
-
-    async def _forget(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        with self.lock:
-            if conn in self.opened:
-                self.opened.remove(conn)
-        with contextlib.suppress(Exception):  # already broken; nothing more to do
-            await conn.close()
-
-    def close(self) -> None:
-        """Close every connection opened so far, from any thread, with no loop needed: the
-        libpq connection is finished directly (its loop may be gone already)."""
-        with self.lock:
-            conns, self.opened = self.opened, []
-            self.loops = weakref.WeakKeyDictionary()
-        for conn in conns:
-            with contextlib.suppress(Exception):  # closing on shutdown, best effort
-                conn.pgconn.finish()

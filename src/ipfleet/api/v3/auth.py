@@ -19,12 +19,7 @@ from ipfleet.api.offload import read
 from ipfleet.api.v3.errors import REQUEST_ID_KEY, request_id
 from ipfleet.domain.errors import BadCredentials, ParentOnly
 from ipfleet.domain.records import Actor
-from ipfleet.services.authentication import (
-    Caller,
-    authenticate_bearer,
-    authenticate_bearer_async,
-    key_id_of,
-)
+from ipfleet.services.authentication import Caller, authenticate_bearer, key_id_of
 from ipfleet.store.uow import Database
 
 CALLER_KEY = "ipfleet.caller"
@@ -53,9 +48,6 @@ async def identify(scope: Scope, db: Database, edge: Edge) -> Caller:
         f"v3:{key_id_of(key) or '?'}" if key else ""
     )
     try:
-        if obo is None and db.hot.aio is not None:  # PostgreSQL: the async driver, no thread
-            return await authenticate_bearer_async(db.hot.aio, api_key=key)
-        # On-Behalf-Of reads the subuser through a unit of work: a read thread.
         return await read(authenticate_bearer, db, api_key=key, on_behalf_of=obo)
     except BadCredentials:
         await edge.failed(attempt, "v3 bearer key")
