@@ -32,23 +32,10 @@ from ipfleet.store.uow import Database, WriteUnit
 from tests.support.db import ACTOR, kept_count_differences
 from tests.support.inprocess import Client, V2Forms
 from tests.support.seed import Acct, make_account
+from tests.support.v2_bodies import subuser_form
 
 UNIVERSE = [f"10.9.0.{n}" for n in range(40)]  # the addresses the mix moves around
 STEPS = 90
-SUBUSER_FORM = {
-    "password": "Correct-horse-9",
-    "confirm_password": "Correct-horse-9",
-    "email": "s@example.com",
-    "first_name": "Alice",
-    "last_name": "Liddell",
-    "address": "1 Rabbit Hole",
-    "city": "Oxford",
-    "zip": "OX1 3QD",
-    "country": "GB",
-    "phone": "+44 1865 000000",
-    "website": "http://example.com/alice",
-    "company": "Wonderland",
-}
 
 
 class Mix:
@@ -114,7 +101,7 @@ class Mix:
         go with it); none of it moves an IP."""
         self.subusers += 1
         name = f"{acct.name}-s{self.subusers}"
-        made = self.v2.call("customer.add", "json", acct, username=name, **SUBUSER_FORM)
+        made = self.v2.call("customer.add", "json", acct, **subuser_form(name, "Correct-horse-9"))
         assert made.status_code == 200, made.text
         given = self.pick(self.on(acct))
         if given:

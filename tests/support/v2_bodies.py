@@ -16,6 +16,26 @@ JSON_TYPE = "application/json"
 XML_TYPE = "text/xml; charset=ISO-8859-1"
 PROLOG = '<?xml version="1.0" encoding="ISO-8859-1"?>\n\n'
 
+
+def subuser_form(username: str, password: str) -> dict[str, str]:
+    """A whole ``customer.add`` form (every field SendGrid asks for) for ``username``."""
+    return {
+        "username": username,
+        "password": password,
+        "confirm_password": password,
+        "email": f"{username}@example.com",
+        "first_name": "Alice",
+        "last_name": "Liddell",
+        "address": "1 Rabbit Hole",
+        "city": "Oxford",
+        "zip": "OX1 3QD",
+        "country": "GB",
+        "phone": "+44 1865 000000",
+        "website": "http://example.com/alice",
+        "company": "Wonder & Co",
+    }
+
+
 CREDENTIALS_JSON = b'{"error":{"code":401,"message":"Permission denied, wrong credentials"}}'
 CREDENTIALS_XML = (
     PROLOG + "<result>\n   <message>Permission denied, wrong credentials</message>\n</result>\n"

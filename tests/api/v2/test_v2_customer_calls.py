@@ -29,26 +29,13 @@ from tests.support.v2_bodies import (
     list_error_xml,
     object_error_json,
     object_error_xml,
+    subuser_form,
     xml_doc,
 )
 
 FMTS = ["json", "xml"]
 PASSWORD = "s3cret-Pw"
-ALICE_FORM = {
-    "username": "alice",
-    "password": PASSWORD,
-    "confirm_password": PASSWORD,
-    "email": "alice@example.com",
-    "first_name": "Alice",
-    "last_name": "Liddell",
-    "address": "1 Rabbit Hole",
-    "city": "Oxford",
-    "zip": "OX1 3QD",
-    "country": "GB",
-    "phone": "+44 1865 000000",
-    "website": "http://example.com/alice",
-    "company": "Wonder & Co",
-}
+ALICE_FORM = subuser_form("alice", PASSWORD)
 # Recorded shape: every value a string, keys in SendGrid's order, company last, `\/`.
 ALICE_JSON = (
     b'{"username":"alice","email":"alice@example.com","active":"true","first_name":"Alice",'
