@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench.dataset import drop_postgres
 from ipfleet.domain.addresses import parse_address, sort_key
 from ipfleet.services.timeline import who_at
 from ipfleet.store.migrate import upgrade
@@ -143,7 +144,10 @@ def main() -> None:
     if args.postgres:
         for n in (1_000, args.periods):
             url, _name = _postgres_url(args.postgres)
-            p50, p99 = run(url, n, args.queries)
+            try:
+                p50, p99 = run(url, n, args.queries)
+            finally:
+                drop_postgres(url)  # a database per size, gone with the run
             print(f"postgres {n:>9,} periods: who_at p50 {p50:.3f} ms, p99 {p99:.3f} ms")
 
 
