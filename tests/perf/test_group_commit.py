@@ -82,18 +82,21 @@ def test_only_the_sqlite_writer_has_the_large_page_cache(db: Database) -> None:
         assert db.write(lambda uow: uow.conn.engine is db.engine, actor=ACTOR)
 
 
-def test_the_sqlite_writer_checkpoints_the_wal_seldom(db: Database) -> None:
+def test_the_sqlite_writer_checkpoints_the_wal_seldom(sqlite_url: str) -> None:
     """The writer's commits checkpoint the WAL only once it holds WRITER_CHECKPOINT_PAGES
     pages, not SQLite's 1,000 (a checkpoint's two fsyncs were most of an S3 write's time),
-    and not never (0): the WAL must not grow without bound."""
-    if not db.sqlite:
-        pytest.skip("PostgreSQL checkpoints by itself")
+    and not never (0): the WAL must not grow without bound. (PostgreSQL checkpoints by
+    itself: SQLite only.)"""
+    db = Database(sqlite_url)
 
     def threshold(uow: UnitOfWork) -> int:
         return int(uow.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
 
     assert WRITER_CHECKPOINT_PAGES >= 8 * 1000
-    assert db.write(threshold, actor=ACTOR) == WRITER_CHECKPOINT_PAGES
+    try:
+        assert db.write(threshold, actor=ACTOR) == WRITER_CHECKPOINT_PAGES
+    finally:
+        db.dispose()
 
 
 def test_a_write_failing_after_its_changes_leaves_none_of_them(db: Database) -> None:
