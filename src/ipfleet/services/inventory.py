@@ -198,7 +198,7 @@ def take_for_account(
         unknown = [n for n, sub in found.items() if sub is None]
         if unknown:
             raise UnknownSubusers(unknown)
-        return claim_within(uow, account, count, names, warmup)
+        return take_within(uow, account, count, names, warmup)
 
     claim = db.write(work, actor=actor, account=account)
     return Taken(claim.ips, sorted(names), claim.remaining, warmup)
@@ -206,16 +206,10 @@ def take_for_account(
 
 def take_within(
     uow: WriteUnit, account: Account, count: int, holders: Sequence[str], warmup: bool
-) -> list[str]:
-    """Take ``count`` IPs inside the caller's write, add them to the sets of ``holders``
-    (the account's subusers, checked by the caller), optionally warm them up."""
-    return claim_within(uow, account, count, holders, warmup).ips
-
-
-def claim_within(
-    uow: WriteUnit, account: Account, count: int, holders: Sequence[str], warmup: bool
 ) -> Claim:
-    """``take_within``, answering also what the account may take after it."""
+    """Take ``count`` IPs inside the caller's write, add them to the sets of ``holders``
+    (the account's subusers, checked by the caller), optionally warm them up; what was
+    taken, and what the account may take after it."""
     claim = _take(uow, account, count)
     for name in holders:
         sub = uow.subusers.get(account.id, name)

@@ -10,7 +10,7 @@ from ipfleet.domain.errors import InvalidValue
 from ipfleet.domain.records import Account, Actor
 from ipfleet.services.names import check_quota
 from ipfleet.store.quota_repo import Standing
-from ipfleet.store.uow import Database, UnitOfWork, WriteUnit
+from ipfleet.store.uow import Database, WriteUnit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +79,6 @@ def set_price(db: Database, *, account: Account, price: float | None, actor: Act
     )
 
 
-def quota_room(uow: UnitOfWork, account: Account) -> int | None:
-    """How many more IPs the account may take under its quota (None: unlimited), as this
-    transaction sees the quota: a take calls it after the write path has locked the account."""
-    return room_of(uow.quota.standing(account.id))
-
-
 def room_of(standing: Standing) -> int | None:
     """The quota's room in ``standing`` (None: unlimited; negative: over the quota)."""
     return None if standing.quota is None else standing.quota - standing.held
@@ -99,7 +93,7 @@ def offer_of(standing: Standing) -> Offer:
 
 def remaining_ips(db: Database, *, account: Account) -> int | None:
     """How many more IPs the account may take under its quota (None: unlimited)."""
-    room = db.read(lambda uow: quota_room(uow, account))
+    room = db.read(lambda uow: room_of(uow.quota.standing(account.id)))
     return None if room is None else max(0, room)
 
 

@@ -203,7 +203,7 @@ def add_send_ip(
 
     def work(uow: WriteUnit) -> tuple[str, list[str]]:
         subs = require_subusers(uow, account, subuser_ids)
-        [address] = take_within(uow, account, 1, [s.username for s in subs], auto_warmup)
+        [address] = take_within(uow, account, 1, [s.username for s in subs], auto_warmup).ips
         ip = find_visible(uow, Caller(account), address)
         _settings_within(uow, account, ip, {"parent_assigned": parent_assigned, "region": region})
         return address, [str(s.id) for s in subs]
