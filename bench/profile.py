@@ -28,6 +28,7 @@ import anyio.to_thread
 
 from bench import dataset
 from bench.dataset import Built
+from bench.writes import stock_inventory
 
 HERE = Path(__file__).parent
 Request = tuple[str, str, bytes]  # method, path?query, form body
@@ -179,10 +180,8 @@ def profile(name: str, built: Built, count: int, top: int) -> str:
 
 def _takes(out: Path) -> Built:
     """Small with the allocation bench's free inventory and a quota with room for it."""
-    from bench.writes import _stock
-
     built = dataset.build(dataset.SPECS["small"], dataset.sqlite_url(out, "p-takes"), out)
-    _stock(built)
+    stock_inventory(built)
     return built
 
 

@@ -72,7 +72,7 @@ def _json(value: object) -> dict[str, list[str]]:
     return json.loads(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
-def _stock(built: Built) -> int:
+def stock_inventory(built: Built) -> int:
     """Put the free inventory in place and a quota that leaves room for all of it."""
     db = Database(built.url)
     try:
@@ -100,7 +100,7 @@ def _take_row(label: str, result: wrk.WrkResult, floor: wrk.WrkResult, target: b
 def allocation(bench: Bench) -> None:
     """POST /v3/ips {"count":1} over 1 and 32 connections, SQLite, one worker."""
     built = dataset.build(dataset.SPECS["small"], dataset.sqlite_url(bench.out, "takes"), bench.out)
-    added = _stock(built)
+    added = stock_inventory(built)
     bench.notes.append(f"allocation: {added:,} free IPs in the inventory, quota leaves room")
     with servers.ipfleet(built.url, 1, bench.logs, "takes-SQLite") as server:
         url = f"{server.base}/v3/ips"
